@@ -1,0 +1,48 @@
+"""DuckDB connections and the SQL files in sql/.
+
+SQL text lives only in sql/*.sql. Python reads a file by name and binds values
+as named parameters ($name); it never pastes values into SQL.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import duckdb
+
+from pipeline.paths import SQL_DIR
+
+
+@functools.cache
+def sql_text(name: str) -> str:
+    """The text of sql/NAME.sql (e.g. ``load/macros``)."""
+    path = SQL_DIR / f"{name}.sql"
+    return path.read_text(encoding="utf-8")
+
+
+def connect(path: Path | str = ":memory:", *, threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    """Open a DuckDB database with the project's macros loaded."""
+    con = duckdb.connect(str(path))
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    con.execute("SET preserve_insertion_order = true")
+    con.execute(sql_text("load/macros"))
+    return con
+
+
+def run(con: duckdb.DuckDBPyConnection, name: str, **params):
+    """Execute sql/NAME.sql with named parameters and return the cursor."""
+    text = sql_text(name)
+    used = {k: v for k, v in params.items() if f"${k}" in text}
+    return con.execute(text, used) if used else con.execute(text)
+
+
+def script(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Execute every statement of sql/NAME.sql (no parameters)."""
+    con.execute(sql_text(name))
+
+
+def quote_ident(name: str) -> str:
+    """Quote an identifier taken from a file header (already matched to a fixed list)."""
+    return '"' + name.replace('"', '""') + '"'

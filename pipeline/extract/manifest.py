@@ -1,0 +1,94 @@
+"""manifest.yaml: which practice an extract folder holds and when it was taken."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from pipeline.errors import ExtractError
+
+ODS_CODE = re.compile(r"[A-Z][0-9]{5}")
+KNOWN_KEYS = {"practice_code", "practice_name", "clinical_system", "extract_date", "practice_address"}
+
+
+@dataclass(frozen=True)
+class Manifest:
+    practice_code: str
+    practice_name: str
+    extract_date: dt.date
+    clinical_system: str | None
+    practice_address: tuple[str, ...]
+    folder: Path
+    unknown_keys: tuple[str, ...] = ()
+
+
+def parse_date(value: object) -> dt.date | None:
+    """An ISO (YYYY-MM-DD) or UK (DD/MM/YYYY) date, or None."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _fail(path: Path, what: str) -> ExtractError:
+    return ExtractError(f"{path}: {what}")
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise _fail(path, f"not UTF-8 at byte {exc.start}; save the manifest as UTF-8") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise _fail(path, f"is not valid YAML{where}; fix the manifest") from None
+    if not isinstance(data, dict):
+        raise _fail(path, "must be a YAML mapping of keys (practice_code, practice_name, extract_date)")
+    return data
+
+
+def _address(path: Path, value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(line.strip() for line in value.splitlines() if line.strip())
+    if isinstance(value, list) and all(isinstance(v, (str, int)) for v in value):
+        return tuple(str(v).strip() for v in value if str(v).strip())
+    raise _fail(path, "practice_address must be a list of lines or one text block")
+
+
+def read_manifest(folder: Path) -> Manifest:
+    """Read and check FOLDER/manifest.yaml."""
+    path = folder / "manifest.yaml"
+    data = _read_yaml(path)
+    for key in ("practice_code", "practice_name", "extract_date"):
+        if data.get(key) in (None, ""):
+            raise _fail(path, f"missing required key '{key}'")
+    code = str(data["practice_code"]).strip()
+    if not ODS_CODE.fullmatch(code):
+        raise _fail(path, f"practice_code '{code}' is not an ODS code (one letter then five digits, e.g. J82001)")
+    extract_date = parse_date(data["extract_date"])
+    if extract_date is None:
+        raise _fail(path, "extract_date is not a date; write it as YYYY-MM-DD or DD/MM/YYYY")
+    system = data.get("clinical_system")
+    return Manifest(
+        practice_code=code,
+        practice_name=str(data["practice_name"]).strip(),
+        extract_date=extract_date,
+        clinical_system=None if system is None else str(system).strip(),
+        practice_address=_address(path, data.get("practice_address")),
+        folder=folder,
+        unknown_keys=tuple(sorted(set(data) - KNOWN_KEYS)),
+    )

@@ -1,7 +1,60 @@
-"""`cohort run`: placeholder, filled in by pipeline.run."""
+"""`cohort run`: find and invite the study's patients (docs/run.md)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from pipeline.paths import DEFAULT_STUDY
+
+
+def _date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date; write it as YYYY-MM-DD") from None
+
+
+@click.command("run")
+@click.argument("extracts", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--index-date", callback=_date, metavar="YYYY-MM-DD",
+              help="Evaluate every rule at this date (default: each practice's extract date).")
+@click.option("--study", "study_path", type=click.Path(path_type=Path), default=DEFAULT_STUDY,
+              show_default=True, help="Study definition file.")
+@click.option("--workspace", type=click.Path(path_type=Path), default=Path("workspace"),
+              show_default=True, help="State kept across runs: ledger, do-not-contact list, audit log.")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Run folder (must not exist or be empty). Default: WORKSPACE/runs/RUN_ID.")
+@click.option("--max-invites-per-practice", type=click.IntRange(min=1), metavar="N",
+              help="Invite at most N patients per practice; the rest are recorded as deferred.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed for the deterministic tie-break when capacity limits invitations.")
+@click.option("--letter-date", callback=_date, metavar="YYYY-MM-DD", help="Date printed on letters (default: today).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress output.")
+@click.option("--log-json", is_flag=True, help="Structured progress as JSON lines on stderr (ids and counts only).")
+def run_command(extracts, index_date, study_path, workspace, out, max_invites_per_practice, seed,
+                letter_date, quiet, log_json):
+    """Find the study's patients in EXTRACT folders and write their invitations.
+
+    EXTRACT is a practice folder (with manifest.yaml) or a folder of them.
+    Exit status 0 when invitations were produced (zero invitees is a success).
+    """
+    from pipeline.progress import Progress
+    from pipeline.run import RunOptions, execute
+    from pipeline.summary import print_summary
+
+    options = RunOptions(
+        extracts=tuple(extracts), study_path=study_path, workspace=workspace, out=out,
+        index_date=index_date, max_invites_per_practice=max_invites_per_practice, seed=seed,
+        letter_date=letter_date,
+    )
+    state = execute(options, progress=Progress(quiet=quiet, log_json=log_json))
+    print_summary(state, quiet=quiet)
+
 
 def register(main) -> None:
-    pass
+    main.add_command(run_command)

@@ -1,0 +1,149 @@
+"""`cohort run`: load → validate → compile → study → invite → commit, in one place.
+
+A run is built in a hidden staging folder beside its final folder. Nothing is
+visible in the run folder, and nothing is in the workspace ledger, until every
+file has been written: then the ledger is committed in one transaction and the
+folder is moved into place in one rename (Workspace.recover finishes a move a
+crash interrupted). A run stopped by bad input leaves no run folder at all; a
+run stopped by a blocking validation failure leaves its validation results and
+report, but never a mailmerge.csv or letters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipeline import db
+from pipeline.errors import CohortError, UsageError, ValidationFailed
+from pipeline.extract import LoadResult, load_extracts
+from pipeline.fsutil import private_dir
+from pipeline.progress import Progress
+from pipeline.workspace import Workspace, now, operator, publish_dir
+
+log = logging.getLogger(__name__)
+
+EXTRACT_SUITES = ("patients", "events", "medications")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    extracts: tuple[Path, ...]
+    study_path: Path
+    workspace: Path
+    out: Path | None = None
+    index_date: dt.date | None = None
+    max_invites_per_practice: int | None = None
+    seed: int = 0
+    letter_date: dt.date | None = None
+    reply_days: int = 21
+
+
+@dataclass
+class RunState:
+    """What a run has learnt so far; passed from stage to stage."""
+
+    options: RunOptions
+    run_id: str
+    workspace: Workspace
+    out_dir: Path
+    stage_dir: Path
+    started_at: dt.datetime
+    con: duckdb.DuckDBPyConnection | None = None
+    study: object = None
+    codelists: list = field(default_factory=list)
+    load: LoadResult | None = None
+    validation: list = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    invited: int = 0
+    attrition_text: str = ""
+    status: str = "started"
+
+
+def new_run_id() -> str:
+    return f"{now():%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+
+
+def _out_dir(ws: Workspace, options: RunOptions, run_id: str) -> Path:
+    out = options.out if options.out else ws.runs_dir / run_id
+    out = out.resolve()
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise UsageError(f"--out {out}: the folder exists and is not empty; give a new or empty folder")
+    return out
+
+
+def execute(options: RunOptions, *, progress: Progress | None = None) -> RunState:
+    """Run the study end to end; raises CohortError (after cleaning up) when it stops."""
+    progress = progress or Progress(quiet=True)
+    ws = Workspace.open(options.workspace)
+    with ws.lock("run"):
+        ws.recover()
+        run_id = new_run_id()
+        out_dir = _out_dir(ws, options, run_id)
+        state = RunState(
+            options=options, run_id=run_id, workspace=ws, out_dir=out_dir,
+            stage_dir=ws.stage_dir_for(out_dir, run_id), started_at=now(),
+        )
+        private_dir(state.stage_dir)
+        try:
+            _stages(state, progress)
+        except ValidationFailed:
+            state.status = "failed_validation"
+            _finish_failed(state, progress)
+            raise
+        except BaseException:
+            state.status = "failed"
+            _discard(state)
+            raise
+        return state
+
+
+def _stages(state: RunState, progress: Progress) -> None:
+    from pipeline import stages
+
+    state.con = db.connect(state.stage_dir / "run.duckdb")
+    try:
+        for name, label, fn in stages.PIPELINE:
+            with progress.step(label):
+                started = time.perf_counter()
+                fn(state)
+                state.timings[name] = round(time.perf_counter() - started, 3)
+    finally:
+        if state.con is not None:
+            state.con.close()
+            state.con = None
+
+
+def _finish_failed(state: RunState, progress: Progress) -> None:
+    """Keep the validation results and report of a run that failed validation."""
+    from pipeline import stages
+
+    try:
+        stages.remove_invitation_outputs(state)
+        stages.finish_failed(state)
+        publish_dir(state.stage_dir, state.out_dir)
+    except CohortError:
+        _discard(state)
+        raise
+    except Exception:  # noqa: BLE001 - the validation failure is what the user must see
+        log.exception("could not keep the failed run's validation results")
+        _discard(state)
+
+
+def _discard(state: RunState) -> None:
+    if state.con is not None:
+        state.con.close()
+        state.con = None
+    shutil.rmtree(state.stage_dir, ignore_errors=True)
+
+
+def operator_name() -> str:
+    return operator()

@@ -1,0 +1,175 @@
+"""The stages of `cohort run`, in order. Each takes the RunState and adds to it.
+
+pipeline/run.py times each stage, shows its progress, and cleans up when one
+raises. The heavy lifting lives in the areas' own packages; these functions
+only wire them together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+from pipeline import db
+from pipeline.errors import UsageError, ValidationFailed
+from pipeline.extract import load_extracts
+
+log = logging.getLogger(__name__)
+
+
+def load_study(state) -> None:
+    from pipeline.codelists.repository import load_repository
+    from pipeline.study.model import load_study as _load
+
+    state.study = _load(state.options.study_path)
+    repo = load_repository()
+    state.codelists = [repo.get(name, version) for _role, name, version in state.study.codelist_refs()]
+
+
+def load(state) -> None:
+    state.load = load_extracts(state.con, list(state.options.extracts))
+
+
+def index_dates(state) -> None:
+    index_date = state.options.index_date
+    if index_date is not None:
+        late = db.run(state.con, "run/late_index_date", index_date=index_date).fetchall()
+        if late:
+            code, extract_date = late[0]
+            raise UsageError(
+                f"--index-date {index_date} is after practice {code}'s extract date {extract_date}"
+                f"{f' (and {len(late) - 1} more practices)' if len(late) > 1 else ''}; "
+                "use an index date on or before every extract date"
+            )
+    db.run(state.con, "run/run_practices", index_date=index_date)
+    db.script(state.con, "run/study_parameters")
+    rows = [(k, str(v)) for k, v in sorted(state.study.parameters().items())]
+    state.con.executemany("INSERT INTO study_parameters VALUES (?, ?)", rows)
+
+
+def _validate(state, suites) -> None:
+    from pipeline.validation import run_suites
+
+    summary = run_suites(state.con, list(suites), out_dir=state.stage_dir / "validation")
+    state.validation.append(summary)
+    summary.raise_if_blocking()
+
+
+def validate_extract(state) -> None:
+    from pipeline.run import EXTRACT_SUITES
+
+    _validate(state, EXTRACT_SUITES)
+
+
+def codelists(state) -> None:
+    from pipeline.codelists.compile import build_codelist_table
+
+    build_codelist_table(state.con, state.codelists)
+
+
+def workspace_state(state) -> None:
+    state.workspace.copy_into_run(state.con, study=state.study.name)
+
+
+def study(state) -> None:
+    from pipeline.study.execute import format_attrition, run_study
+
+    result = run_study(state.con, state.study)
+    state.attrition_text = format_attrition(result.attrition)
+
+
+def validate_cohort(state) -> None:
+    _validate(state, ("cohort",))
+
+
+def invitations(state) -> None:
+    from pipeline.invitations import select_invitations
+
+    with state.workspace.state(read_only=True) as ws_con:
+        refs = {r[0] for r in ws_con.execute("SELECT invite_ref FROM ledger").fetchall()}
+    state.invited = select_invitations(
+        state.con,
+        run_id=state.run_id,
+        study_name=state.study.name,
+        existing_refs=refs,
+        max_per_practice=state.options.max_invites_per_practice,
+        seed=state.options.seed,
+    )
+
+
+def validate_invitations(state) -> None:
+    _validate(state, ("invitations",))
+
+
+def outputs(state) -> None:
+    from pipeline.invitations import write_outputs
+
+    letter_date = state.options.letter_date or dt.date.today()
+    state.files += write_outputs(
+        state.con,
+        state.stage_dir,
+        study=state.study,
+        letter_date=letter_date,
+        reply_by=letter_date + dt.timedelta(days=state.options.reply_days),
+    )
+
+
+def commit(state) -> None:
+    """Ledger and run row in one transaction, then the folder moves into place."""
+    from pipeline.invitations import commit_invitations
+    from pipeline.workspace import publish_dir
+
+    state.con.execute("CHECKPOINT")
+    state.con.close()
+    state.con = None
+    with state.workspace.state() as ws_con:
+        commit_invitations(
+            ws_con,
+            run_db=state.stage_dir / "run.duckdb",
+            run_id=state.run_id,
+            study_name=state.study.name,
+            started_at=state.started_at,
+            stage_dir=state.stage_dir,
+            out_dir=state.out_dir,
+        )
+        publish_dir(state.stage_dir, state.out_dir)
+        ws_con.execute("UPDATE runs SET status = 'published' WHERE run_id = $r", {"r": state.run_id})
+    state.status = "published"
+
+
+def remove_invitation_outputs(state) -> None:
+    """A run that failed validation must not leave anything that could be mailed."""
+    stage: Path = state.stage_dir
+    for name in ("mailmerge.csv", "nurse_list.csv"):
+        (stage / name).unlink(missing_ok=True)
+    practices = stage / "practices"
+    if practices.exists():
+        import shutil
+
+        shutil.rmtree(practices)
+
+
+def finish_failed(state) -> None:
+    """Close the run database of a failed run so its folder can be kept."""
+    if state.con is not None:
+        state.con.close()
+        state.con = None
+
+
+PIPELINE = [
+    ("study_definition", "Reading the study and its codelists", load_study),
+    ("load", "Loading practice extracts", load),
+    ("index_dates", "Setting index dates", index_dates),
+    ("validate_extract", "Validating the extracts", validate_extract),
+    ("codelists", "Compiling codelists", codelists),
+    ("workspace", "Reading the ledger and do-not-contact list", workspace_state),
+    ("study", "Applying the study rules", study),
+    ("validate_cohort", "Validating the cohort", validate_cohort),
+    ("invitations", "Choosing invitations", invitations),
+    ("validate_invitations", "Validating the invitation list", validate_invitations),
+    ("outputs", "Writing mail-merge lists and letters", outputs),
+    ("commit", "Committing the ledger and publishing the run", commit),
+]
+
+__all__ = ["PIPELINE", "ValidationFailed"]

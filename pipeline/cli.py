@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
 
 import click
@@ -38,6 +39,8 @@ def main() -> None:
     """Cohort Finder: find the right patients for a study in GP practice extracts,
     invite them, and explain every choice afterwards."""
     logging.basicConfig(level=logging.WARNING, format="cohort: %(levelname)s: %(message)s")
+    # Everything this tool creates may hold patient data: owner-only by default.
+    os.umask(0o077)
 
 
 for _name in COMMAND_MODULES:

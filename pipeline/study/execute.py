@@ -1,0 +1,151 @@
+"""Run a compiled study over the run database, all practices at once.
+
+Reads (docs/design/contracts.md): patients, events, medications, run_practices,
+codelist_codes, prior_invitations, do_not_contact. Writes: population, evidence,
+attrition, quarantine. The statements run in one transaction, so a failure
+leaves none of the four tables half-written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+
+import duckdb
+
+from pipeline import db
+from pipeline.errors import CodelistError
+from pipeline.study.compile import CompiledStudy, compile_study
+from pipeline.study.model import Study
+
+INPUT_TABLES = (
+    "patients",
+    "events",
+    "medications",
+    "run_practices",
+    "codelist_codes",
+    "prior_invitations",
+    "do_not_contact",
+)
+ATTRITION_COLUMNS = ("practice_code", "row_no", "step_no", "step", "label", "remaining", "removed")
+
+
+@dataclass(frozen=True)
+class StudyResult:
+    """Counts only (no patient data): safe to log and to put in the run report."""
+
+    study: str
+    patients: int
+    invited: int
+    quarantined: int
+    attrition: tuple[dict, ...]
+    sql_sha256: str
+    timings: dict = field(default_factory=dict)
+
+
+def run_study(con: duckdb.DuckDBPyConnection, study: Study) -> StudyResult:
+    """Apply STUDY to the run database on CON; see the module docstring for tables."""
+    compiled = compile_study(study)
+    check_inputs(con)
+    timings = _execute(con, compiled)
+    return StudyResult(
+        study=study.name,
+        patients=_count(con, "SELECT count(*) FROM population"),
+        invited=_count(con, "SELECT count(*) FROM population WHERE invited"),
+        quarantined=_count(con, "SELECT count(*) FROM quarantine"),
+        attrition=attrition_rows(con),
+        sql_sha256=hashlib.sha256(compiled.sql.encode()).hexdigest(),
+        timings=timings,
+    )
+
+
+def check_inputs(con: duckdb.DuckDBPyConnection) -> None:
+    """The tables the orchestrator must have built; a gap is a bug, not a user error."""
+    present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    present |= {r[0] for r in con.execute("SELECT view_name FROM duckdb_views()").fetchall()}
+    missing = [t for t in INPUT_TABLES if t not in present]
+    assert not missing, f"the study needs tables {missing} in the run database before run_study"
+    unindexed = [r[0] for r in db.run(con, "study/check_index_dates").fetchall()]
+    assert not unindexed, f"practices without an index date in run_practices: {unindexed}"
+
+
+def _execute(con: duckdb.DuckDBPyConnection, compiled: CompiledStudy) -> dict[str, float]:
+    timings: dict[str, float] = {}
+    con.begin()
+    try:
+        for statement in compiled.statements:
+            started = time.perf_counter()
+            con.execute(statement.sql, compiled.bound(statement))
+            timings[statement.name] = round(time.perf_counter() - started, 3)
+            if statement.name == "roles":
+                check_codelists(con)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return timings
+
+
+def check_codelists(con: duckdb.DuckDBPyConnection) -> None:
+    """Refuse to run with a role whose pinned codelist has no codes in codelist_codes."""
+    empty = db.run(con, "study/check_codelists").fetchall()
+    if empty:
+        role, name, version = empty[0]
+        more = f" (and {len(empty) - 1} more roles)" if len(empty) > 1 else ""
+        raise CodelistError(
+            f"codelist {name} version {version} (role {role}) has no codes in the run's codelist table{more}; "
+            "check it is published with codes (`cohort codelists show`)"
+        )
+
+
+def attrition_rows(con: duckdb.DuckDBPyConnection) -> tuple[dict, ...]:
+    cols = ", ".join(ATTRITION_COLUMNS)
+    rows = con.execute(
+        f"SELECT {cols} FROM attrition ORDER BY practice_code = 'ALL' DESC, practice_code, row_no"
+    )
+    return tuple(dict(zip(ATTRITION_COLUMNS, r, strict=True)) for r in rows.fetchall())
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    return int(con.execute(sql).fetchone()[0])
+
+
+def format_attrition(rows, *, practices_per_block: int = 6) -> str:
+    """A plain-text table: one line per step, one column for ALL and for each practice.
+
+    ROWS are attrition rows as dicts (StudyResult.attrition) or tuples in
+    ATTRITION_COLUMNS order. Cells show the patients remaining after the step and,
+    in brackets, how many the step removed.
+    """
+    rows = [
+        r if isinstance(r, dict) else dict(zip(ATTRITION_COLUMNS, r, strict=True)) for r in rows
+    ]
+    if not rows:
+        return "Attrition: no patients."
+    scopes = list(dict.fromkeys(r["practice_code"] for r in rows))
+    scopes = ["ALL"] + [s for s in scopes if s != "ALL"] if "ALL" in scopes else scopes
+    blocks = [
+        scopes[i : i + practices_per_block] for i in range(0, len(scopes), practices_per_block)
+    ]
+    title = "Attrition (patients remaining after each step at each practice's index date; removed in brackets)"
+    return "\n\n".join([title] + [_block(rows, block) for block in blocks])
+
+
+def _block(rows: list[dict], scopes: list[str]) -> str:
+    cells = {(r["practice_code"], r["row_no"]): _cell(r) for r in rows}
+    steps = sorted({(r["row_no"], r["label"]) for r in rows})
+    label_width = max(len(label) for _, label in steps)
+    widths = [max([len(s)] + [len(cells.get((s, n), "")) for n, _ in steps]) for s in scopes]
+    lines = [
+        "  ".join([" " * label_width] + [s.rjust(w) for s, w in zip(scopes, widths, strict=True)])
+    ]
+    for row_no, label in steps:
+        values = [cells.get((s, row_no), "").rjust(w) for s, w in zip(scopes, widths, strict=True)]
+        lines.append("  ".join([label.ljust(label_width)] + values))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _cell(row: dict) -> str:
+    text = f"{row['remaining']:,}"
+    return f"{text} (-{row['removed']:,})" if row.get("removed") else text

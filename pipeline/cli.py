@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "pipeline.commands.run",
     "pipeline.commands.synth",
     "pipeline.commands.codelists",
+    "pipeline.commands.invitations",
 ]
 
 

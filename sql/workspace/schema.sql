@@ -10,7 +10,10 @@ CREATE TABLE IF NOT EXISTS runs (
     committed_at TIMESTAMP,
     out_dir VARCHAR NOT NULL,         -- final run folder
     stage_dir VARCHAR NOT NULL,       -- where it was built before the atomic move
-    invitations INTEGER NOT NULL DEFAULT 0
+    invitations INTEGER NOT NULL DEFAULT 0,
+    rolled_back_at TIMESTAMP,         -- set by `cohort rollback` (letters never sent)
+    rolled_back_by VARCHAR,
+    rollback_reason VARCHAR
 );
 
 -- Every invitation ever produced; a rolled-back run's rows stay, marked so.

@@ -1,0 +1,27 @@
+-- Patients the study would invite but their practice's capacity limit held
+-- back in this run: recorded, with their place in the queue, so they are not
+-- forgotten (they stay invitable in later runs).
+CREATE OR REPLACE TABLE deferred AS
+WITH held_back AS (
+    SELECT *
+    FROM invitation_candidates
+    WHERE NOT selected
+),
+
+final AS (
+    SELECT
+        CAST($run_id AS VARCHAR) AS run_id,
+        CAST($study AS VARCHAR) AS study,
+        h.practice_code,
+        h.patient_id,
+        p.nhs_number,
+        h.routes_held,
+        h.strongest_route,
+        h.capacity_rank,
+        'over the practice limit of ' || CAST($max_per_practice AS VARCHAR) || ' invitations per run' AS reason
+    FROM held_back AS h
+    INNER JOIN patients AS p USING (practice_code, patient_id)
+)
+
+SELECT * FROM final
+ORDER BY practice_code, capacity_rank;

@@ -1,0 +1,2 @@
+-- Let go of the run database once its invitations are committed (or not).
+DETACH rundb;

@@ -1,0 +1,47 @@
+-- One row per invitation for a word processor's mail merge and the letters:
+-- the patient's name and address as recorded, the NHS number written the way
+-- the NHS prints it (3 3 4 digits, which also keeps spreadsheets from turning
+-- it into a number), the practice letterhead and the letter's dates.
+WITH invited AS (
+    SELECT * FROM invitations
+),
+
+practice AS (
+    SELECT practice_code, practice_name, practice_address
+    FROM practices
+),
+
+final AS (
+    SELECT
+        i.invite_ref,
+        i.practice_code,
+        i.patient_id,
+        CASE
+            WHEN length(i.nhs_number) = 10
+                THEN substr(i.nhs_number, 1, 3) || ' ' || substr(i.nhs_number, 4, 3) || ' ' || substr(i.nhs_number, 7, 4)
+            ELSE i.nhs_number
+        END AS nhs_number,
+        i.title,
+        i.forename,
+        i.surname,
+        i.address_line_1,
+        i.address_line_2,
+        i.address_line_3,
+        i.address_line_4,
+        i.postcode,
+        concat_ws(' ', i.title, i.forename, i.surname) AS addressee,
+        concat_ws(' ', coalesce(i.title, i.forename), i.surname) AS salutation,
+        p.practice_name,
+        p.practice_address[1] AS practice_address_1,
+        p.practice_address[2] AS practice_address_2,
+        p.practice_address[3] AS practice_address_3,
+        p.practice_address[4] AS practice_address_4,
+        nullif(array_to_string(p.practice_address[5:], ', '), '') AS practice_address_5,
+        CAST($letter_date AS VARCHAR) AS letter_date,
+        CAST($reply_by AS VARCHAR) AS reply_by
+    FROM invited AS i
+    INNER JOIN practice AS p USING (practice_code)
+)
+
+SELECT * FROM final
+ORDER BY practice_code, surname, forename, patient_id;

@@ -39,7 +39,7 @@ def _plain(node: yaml.Node) -> Any:
         return _mapping(node)
     if isinstance(node, yaml.SequenceNode):
         return [_plain(item) for item in node.value]
-    if node.style is None and node.value.lower() in NULLS:
+    if not node.style and node.value.lower() in NULLS:  # plain (libyaml says "", PyYAML None)
         return None
     return node.value
 

@@ -56,7 +56,11 @@ class Outcome:
 
     def reason(self) -> str:
         """`patients suite, "date_of_birth after 1900-01-01" (blocking): 3 rows`."""
-        return f'{self.suite} suite, "{self.description}" ({self.severity}): {self.found()}'
+        return f'{self.where()}, "{self.description}" ({self.severity}): {self.found()}'
+
+    def where(self) -> str:
+        """`patients suite`, or `cohort suite (evidence)` when a suite checks several tables."""
+        return f"{self.suite} suite" + (f" ({self.table})" if self.table != self.suite else "")
 
     def found(self) -> str:
         if self.error:
@@ -146,7 +150,7 @@ def text_summary(summary: ValidationSummary) -> str:
         + [("tolerated", o) for o in summary.outcomes if o.tolerated]
     )
     for label, outcome in listed[:TEXT_LIMIT]:
-        lines.append(f"  {label:<9} {outcome.suite}: {outcome.description}: {outcome.found()}")
+        lines.append(f"  {label:<9} {outcome.where()}: {outcome.description}: {outcome.found()}")
     if len(listed) > TEXT_LIMIT:
         lines.append(f"  … and {len(listed) - TEXT_LIMIT} more (see validation/results.html)")
     return "\n".join(lines)

@@ -147,14 +147,15 @@ def _spec(path: Path, item, *, suite: str, table: str, number: int) -> Expectati
 
 
 def _check_unique(path: Path, specs: list[ExpectationSpec]) -> None:
-    seen: dict[str, int] = {}
+    seen: dict[tuple[str, str], int] = {}
     for spec in specs:
-        if spec.description in seen:
+        key = (spec.table, spec.description)
+        if key in seen:
             raise ValidationFailed(
-                f'{path}: expectations {seen[spec.description]} and {spec.number} are both "{spec.description}"; '
-                "give each a description of its own"
+                f"{path}: expectations {seen[key]} and {spec.number} of table {spec.table} are both "
+                f'"{spec.description}"; give each a description of its own'
             )
-        seen[spec.description] = spec.number
+        seen[key] = spec.number
 
 
 def build_gx_suite(suite: SuiteFile, table: str):

@@ -1,0 +1,199 @@
+"""`cohort explain`: why one patient was (or was not) invited, from what each run stored.
+
+Gathers, for every run that considered the patient, the facts its run database
+kept (population verdicts, the coded records behind each rule, the invitation,
+quarantine, deferral, prior invitations and do-not-contact matches) and its run
+record (study, codelist versions, index dates); then what the workspace knows
+since (the ledger, outcomes, the do-not-contact list). pipeline.audit.explain_text
+turns the facts into plain English. Everything here is for the practice and
+holds identifiers: it is printed, never logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from pipeline import db
+from pipeline.audit.explain_text import describe_run, describe_since
+from pipeline.audit.identity import Person, resolve
+from pipeline.audit.runs import RunInfo, has_table, list_runs, open_run_db
+from pipeline.errors import UsageError
+
+ROLE_FALLBACK = (
+    "chronic_pain_conditions",
+    "chronic_pain_diagnosis",
+    "pain_medications",
+    "employment_status",
+    "dementia",
+    "palliative_care",
+    "research_opt_out",
+    "research_opt_out_withdrawn",
+)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    person: Person
+    runs: list[dict]
+    since: dict
+
+    def as_dict(self) -> dict:
+        return {
+            "question": _jsonable(vars(self.person)),
+            "runs": _jsonable(self.runs),
+            "since": _jsonable(self.since),
+        }
+
+
+def explain(ws, person: Person, *, run_id: str | None = None) -> Explanation:
+    """Every run (or just RUN_ID) that considered PERSON, explained rule by rule."""
+    with ws.state(read_only=True) as con:
+        person = resolve(con, person)
+    found = []
+    for run in list_runs(ws, run_id=run_id):
+        found += [describe_run(facts) for facts in gather_run(run, person)]
+    if not found:
+        raise UsageError(_not_found(person, run_id))
+    keys = {
+        (r["patient"]["practice_code"], r["patient"]["patient_id"], r["patient"].get("nhs_number"))
+        for r in found
+    }
+    return Explanation(person, found, describe_since(gather_since(ws, keys)))
+
+
+def _not_found(person: Person, run_id: str | None) -> str:
+    where = f"run {run_id}" if run_id else "any run of this workspace"
+    if person.invite_ref:
+        return f"invitation {person.invite_ref}: its patient is not in {where} (was the run folder moved or deleted?)"
+    if person.by_patient_id:
+        return f"practice {person.practice_code} patient id {person.patient_id!r} is not in {where}; check the id and --workspace"
+    return f"no patient with that NHS number is in {where}; check the number, or give --practice and --patient-id"
+
+
+def gather_run(run: RunInfo, person: Person) -> list[dict]:
+    """The facts RUN stored about PERSON (one dict per matching patient record)."""
+    if not run.db_path.exists():
+        return []
+    record = run.record()
+    with open_run_db(run.db_path) as con:
+        if not has_table(con, "patients"):
+            return []
+        keys = db.run(
+            con,
+            "audit/explain_find",
+            practice_code=person.practice_code,
+            patient_id=person.patient_id,
+            nhs_number=person.nhs_number,
+        ).fetchall()
+        return [_patient_facts(con, run, record, code, pid) for code, pid in keys]
+
+
+def _patient_facts(con, run: RunInfo, record: dict, practice_code: str, patient_id: str) -> dict:
+    key = {"practice_code": practice_code, "patient_id": patient_id}
+    patient = _one(con, "explain_patient", **key)
+    roles = roles_of(record, con)
+    return {
+        "run": _run_facts(run, record),
+        "patient": patient,
+        "parameters": parameters(con, record),
+        "population": _one(con, "explain_population", **key)
+        if has_table(con, "population")
+        else None,
+        "records": _rows(con, "explain_records", **key, index_date=patient["index_date"], **roles)
+        if has_table(con, "codelist_codes")
+        else [],
+        "invitation": _one(con, "explain_invitation", **key)
+        if has_table(con, "invitations")
+        else None,
+        "deferred": _one(con, "explain_deferred", **key) if has_table(con, "deferred") else None,
+        "quarantine": _one(con, "explain_quarantine", **key)
+        if has_table(con, "quarantine")
+        else None,
+        "prior": _rows(con, "explain_prior", **key) if has_table(con, "prior_invitations") else [],
+        "dnc": _rows(con, "explain_dnc", **key) if has_table(con, "do_not_contact") else [],
+    }
+
+
+def _run_facts(run: RunInfo, record: dict) -> dict:
+    study = record.get("study") or {}
+    return {
+        "run_id": run.run_id,
+        "status": run.status,
+        "started_at": record.get("started_at") or run.started_at,
+        "operator": record.get("operator"),
+        "study": study.get("name") or run.study,
+        "study_file": study.get("file"),
+        "study_sha256": study.get("sha256"),
+        "codelists": [
+            {k: c.get(k) for k in ("role", "name", "version", "content_hash")}
+            for c in record.get("codelists", [])
+        ],
+        "tool_version": (record.get("tool") or {}).get("version"),
+        "has_record": bool(record),
+    }
+
+
+def roles_of(record: dict, con) -> dict:
+    """Parallel lists role/codelist/version: from the run record, else role = codelist name."""
+    pins = [
+        (c["role"], c["name"], c["version"]) for c in record.get("codelists", []) if c.get("role")
+    ]
+    if not pins:
+        rows = db.run(con, "audit/explain_codelists").fetchall()
+        pins = [(name, name, version) for name, version in rows if name in ROLE_FALLBACK]
+    return {
+        "roles": [p[0] for p in pins],
+        "codelists": [p[1] for p in pins],
+        "versions": [p[2] for p in pins],
+    }
+
+
+def parameters(con, record: dict) -> dict:
+    """The study's numbers as the run used them (run database first, then the run record)."""
+    found = dict((record.get("study") or {}).get("parameters") or {})
+    if has_table(con, "study_parameters"):
+        found |= dict(db.run(con, "audit/explain_parameters").fetchall())
+    return {k: _number(v) for k, v in found.items()}
+
+
+def _number(value):
+    text = str(value)
+    return int(text) if text.lstrip("-").isdigit() else value
+
+
+def _rows(con, name: str, **params) -> list[dict]:
+    cur = db.run(con, f"audit/{name}", **params)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def _one(con, name: str, **params) -> dict | None:
+    rows = _rows(con, name, **params)
+    return rows[0] if rows else None
+
+
+def gather_since(ws, keys: set[tuple]) -> dict:
+    """The workspace's ledger rows, outcomes and do-not-contact entries for these patient records."""
+    ledger, dnc = {}, {}
+    with ws.state(read_only=True) as con:
+        for practice_code, patient_id, nhs in sorted(keys, key=str):
+            params = {"practice_code": practice_code, "patient_id": patient_id, "nhs_number": nhs}
+            ledger |= {r["invite_ref"]: r for r in _rows(con, "ledger_for_person", **params)}
+            dnc |= {r["entry_id"]: r for r in _rows(con, "dnc_match", **params)}
+        outcomes = _rows(con, "outcomes_for_refs", refs=sorted(ledger)) if ledger else []
+    return {
+        "ledger": list(ledger.values()),
+        "outcomes": outcomes,
+        "do_not_contact": list(dnc.values()),
+    }
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value

@@ -1,0 +1,2 @@
+-- Done reading one run's database.
+DETACH audit_run

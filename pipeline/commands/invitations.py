@@ -27,9 +27,10 @@ def rollback_command(run_id: str, workspace: Path, reason: str) -> None:
 
     Its patients become invitable again in the next run. Refused once any of the
     run's invitations has an outcome recorded (then its letters were sent).
-    The run folder keeps its files and gains ROLLED_BACK.txt: do not post them.
+    Its letters, mail-merge lists and nurse's list are removed from the run
+    folder, which gains ROLLED_BACK.txt.
     """
-    from pipeline.invitations.ledger import mark_folder, rollback_run
+    from pipeline.invitations.rollback import mark_folder, rollback_run
     from pipeline.workspace import Workspace, operator
 
     ws = Workspace.open(workspace, create=False)
@@ -37,21 +38,26 @@ def rollback_command(run_id: str, workspace: Path, reason: str) -> None:
         ws.recover()
         with ws.state() as con:
             summary = rollback_run(con, run_id=run_id, reason=reason, operator=operator())
-        record_audit(ws, summary.audit_entry())
+        record_audit(ws, summary)
         mark_folder(summary)
     click.echo(
         f"Run {summary.run_id} rolled back: {summary.withdrawn} invitation(s) at {summary.practices} "
-        f"practice(s) withdrawn; those patients can be invited again. Do not post the letters in {summary.out_dir}."
+        f"practice(s) withdrawn and {len(summary.files_removed)} mailable file(s) removed from "
+        f"{summary.out_dir}; those patients can be invited again."
     )
 
 
-def record_audit(workspace, entry: dict) -> None:
-    """Append ENTRY (ids and counts only) to the workspace audit log.
+def record_audit(workspace, summary) -> None:
+    """The rollback's audit entry: run id, reason, counts and removed file names only."""
+    from pipeline.audit.entries import log_rollback
 
-    The boundary for the hash-chained audit log (pipeline/audit/, not built
-    yet): until it lands, the rollback is recorded in the ledger itself
-    (runs.status, rolled_back_at, rolled_back_by, rollback_reason).
-    """
+    log_rollback(
+        workspace,
+        run_id=summary.run_id,
+        reason=summary.reason,
+        invitations=summary.withdrawn,
+        files_removed=summary.files_removed,
+    )
 
 
 def register(main) -> None:

@@ -4,10 +4,11 @@ The orchestrator (pipeline/stages.py) calls, in order:
 ``select_invitations`` → ``write_outputs`` → ``commit_invitations``.
 """
 
-from pipeline.invitations.ledger import commit_invitations, ledger_refs, rollback_run
+from pipeline.invitations.ledger import commit_invitations, ledger_refs
 from pipeline.invitations.letter_text import LetterText, letter_text
 from pipeline.invitations.outputs import write_outputs
 from pipeline.invitations.refs import new_ref, validate_ref
+from pipeline.invitations.rollback import rollback_run
 from pipeline.invitations.select import select_invitations
 
 __all__ = [

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -23,6 +24,8 @@ from pipeline.invitations.letter_text import letter_text
 from pipeline.invitations.letters import LetterRenderer, Practice, uk_date
 
 log = logging.getLogger(__name__)
+# Chromium processes printing at once: each mostly waits on its own start-up.
+PDF_WORKERS = 3
 
 
 def write_outputs(
@@ -72,7 +75,7 @@ def write_outputs(
 
 
 def print_pdfs(packs: list[Path]) -> list[Path]:
-    """letters.pdf beside each letters.html, or a warning saying what to install."""
+    """letters.pdf beside each letters.html (a few at a time), or a warning saying what to install."""
     browser = pdf.chromium()
     if packs and browser is None:
         log.warning(
@@ -80,12 +83,11 @@ def print_pdfs(packs: list[Path]) -> list[Path]:
             pdf.INSTALL_HINT,
         )
         return []
-    made = [pack.with_suffix(".pdf") for pack in packs]
-    return [
-        out
-        for pack, out in zip(packs, made, strict=True)
-        if pdf.html_to_pdf(pack, out, browser=browser)
-    ]
+    with ThreadPoolExecutor(max_workers=PDF_WORKERS) as pool:
+        made = pool.map(
+            lambda pack: pdf.html_to_pdf(pack, pack.with_suffix(".pdf"), browser=browser), packs
+        )
+        return [pack.with_suffix(".pdf") for pack, ok in zip(packs, list(made), strict=True) if ok]
 
 
 def _fetch(con, name: str, **params) -> tuple[list[str], list[tuple]]:

@@ -5,6 +5,7 @@ docs/design/contracts.md names them, filled from rows written in the test."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,22 +23,18 @@ POPULATION_COLUMNS = (
     "palliative BOOLEAN, opt_out BOOLEAN, already_invited BOOLEAN, do_not_contact BOOLEAN, "
     "dq_reason VARCHAR, stopped_by VARCHAR, invited BOOLEAN"
 )
-# Valid (Modulus 11) NHS numbers for synthetic patients.
-NHS_NUMBERS = ["9434765919", "9434765870", "9434765862", "9434765854", "9434765846", "9434765838"]
 
 
+@functools.cache
 def nhs_number(i: int) -> str:
-    """The i-th synthetic NHS number passing Modulus 11 (brute force over a fixed prefix)."""
-    found = 0
-    for n in range(943_000_000, 944_000_000):
+    """The i-th synthetic NHS number passing Modulus 11 (counting up from 943 000 000 0)."""
+    n = 943_000_000 + (int(nhs_number(i - 1)[:9]) - 943_000_000 + 1 if i else 0)
+    while True:
         digits = [int(d) for d in str(n)]
         check = (11 - sum(d * w for d, w in zip(digits, range(10, 1, -1), strict=True)) % 11) % 11
-        if check == 10:
-            continue
-        if found == i:
+        if check != 10:
             return f"{n}{check}"
-        found += 1
-    raise AssertionError("unreachable")
+        n += 1
 
 
 @dataclass
@@ -102,6 +99,25 @@ class RunDB:
         )
         if self.prior:
             con.executemany("INSERT INTO prior_invitations VALUES (?, ?, ?, ?, ?)", self.prior)
+        return con
+
+    def extract(self, path: Path | str = ":memory:"):
+        """A run database as the loader leaves it, with run_practices: the study's inputs."""
+        con = db.connect(path)
+        db.script(con, "load/tables")
+        for code, (name, address) in PRACTICES.items():
+            con.execute(
+                "INSERT INTO practices VALUES (?, ?, 'EMIS Web', ?, ?, ?)",
+                [code, name, INDEX, address, f"/x/{code}"],
+            )
+        con.execute(
+            "CREATE TABLE run_practices AS SELECT practice_code, extract_date AS index_date FROM practices"
+        )
+        if self.patients:
+            con.executemany(
+                "INSERT INTO patients VALUES (?, ?, ?, true, ?, ?, ?, ?, 'F', ?, ?, ?, ?, ?, true, DATE '2000-01-01', NULL, NULL)",
+                [self._patient_row(p) for p in self.patients],
+            )
         return con
 
     @staticmethod

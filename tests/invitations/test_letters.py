@@ -1,0 +1,252 @@
+"""Letter packs: awkward names print as text, one A4 page per letter, overrides, PDF."""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import stat
+from html.parser import HTMLParser
+
+import pytest
+
+from pipeline.errors import StudyError
+from pipeline.invitations import select_invitations, write_outputs
+
+from .builders import RunDB
+from .conftest import LETTER_DATE, REPLY_BY, study
+
+LONG_LINE = (
+    "Flat 12, The Extraordinarily Long Named Building Of Very Many Words Indeed, Upper Floor"
+)
+WELSH = "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch"
+
+
+class Texts(HTMLParser):
+    """Text inside each element carrying a CSS class, keyed by class."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.open: list[tuple[str, list[str]]] = []
+        self.found: dict[str, list[str]] = {}
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("br", "meta"):
+            return
+        classes = (dict(attrs).get("class") or "").split()
+        self.open.append((tag, classes))
+        for cls in classes:
+            self.found.setdefault(cls, []).append("")
+
+    def handle_endtag(self, tag):
+        self.open.pop()
+
+    def handle_data(self, data):
+        for _, classes in self.open:
+            for cls in classes:
+                self.found[cls][-1] += data
+
+    def lines(self, cls: str) -> list[str]:
+        return [" ".join(t.split()) for t in self.found.get(cls, [])]
+
+
+def awkward() -> RunDB:
+    r = RunDB()
+    r.add("A81001", "p1", title="Mr", forename="Seán", surname="O'Brien-Ní Dhomhnaill")
+    r.add("A81001", "p2", title=None, forename="<b>Bold</b>", surname="<script>alert(1)</script>")
+    r.add(
+        "A81001",
+        "p3",
+        forename="Zoë",
+        surname="Åberg",
+        address=(LONG_LINE, WELSH, "Ynys Môn", "Wales"),
+    )
+    r.add("B82002", "b1", forename="Ann", surname="Smith & Sons")
+    return r
+
+
+def render(tmp_path, r: RunDB, **letter):
+    con = r.build()
+    select_invitations(con, run_id="R1", study_name="instep", existing_refs=set(), seed=0)
+    write_outputs(
+        con, tmp_path / "stage", study=study(**letter), letter_date=LETTER_DATE, reply_by=REPLY_BY
+    )
+    return {
+        code: (tmp_path / "stage" / "practices" / code / "letters.html").read_text()
+        for code in ("A81001", "B82002")
+    }
+
+
+@pytest.fixture
+def packs(tmp_path, no_chromium):
+    return render(tmp_path, awkward())
+
+
+def test_one_letter_section_per_invitee_on_a4_pages(packs):
+    html = packs["A81001"]
+    assert html.count('<section class="letter"') == 3
+    assert "@page { size: A4; margin: 0; }" in html
+    assert "break-after: page" in html
+
+
+def test_names_are_printed_as_text_never_as_markup(packs):
+    html = packs["A81001"]
+    assert "<b>Bold" not in html and "<script>alert" not in html
+    assert "&lt;b&gt;Bold&lt;/b&gt; &lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "Smith &amp; Sons" in packs["B82002"]
+    windows = Texts(html).lines("window")
+    assert "<b>Bold</b> <script>alert(1)</script>" in " | ".join(windows)
+
+
+def test_apostrophes_and_accents_survive(packs):
+    texts = Texts(packs["A81001"])
+    assert any(
+        w.startswith("Mr Seán O'Brien-Ní Dhomhnaill 2 Mill Lane") for w in texts.lines("window")
+    )
+    assert any(
+        b.startswith("Dear Mr O'Brien-Ní Dhomhnaill, An invitation") for b in texts.lines("body")
+    )
+    assert '<meta charset="utf-8">' in packs["A81001"]
+
+
+def test_a_long_address_is_kept_whole_in_smaller_type(packs):
+    html = packs["A81001"]
+    window = next(w for w in Texts(html).lines("window") if "Zoë" in w)
+    assert window == f"Ms Zoë Åberg {LONG_LINE} {WELSH} Ynys Môn Wales LE65 1AB"
+    assert re.search(r'class="window tiny">\s*<div>Ms Zoë Åberg</div>', html)
+    assert re.search(r'class="window normal">\s*<div>Mr Seán', html)
+
+
+def test_letterhead_reference_and_reply_slip(packs):
+    html = packs["B82002"]
+    texts = Texts(html)
+    assert texts.lines("letterhead") == ["Bramley Health Centre Town Street Bramley LS13 2XX"]
+    ref = re.search(r'data-ref="([^"]+)"', html).group(1)
+    slip = texts.lines("slip")[0]
+    assert f"Reference: {ref}" in slip
+    assert "Name: Ms Ann Smith & Sons" in slip and "24 May 2024" in slip
+    assert texts.lines("meta") == [f"3 May 2024 Your reference: {ref}"]
+
+
+def test_default_words_ask_what_the_record_cannot_show(packs):
+    body = " ".join(Texts(packs["B82002"]).lines("body"))
+    assert "InStep" in body
+    assert (
+        "out of paid work" in body and "still have it" in body and "Would you like to work?" in body
+    )
+    assert "If you are in paid work, or your pain has gone, this study is not for you" in body
+
+
+def test_pack_is_self_contained(packs):
+    for html in packs.values():
+        for outside in ("http:", "https:", "src=", "<link", "@import", "url(", "<script"):
+            assert outside not in html
+
+
+def test_study_words_replace_the_defaults_and_are_escaped(tmp_path, no_chromium):
+    packs = render(
+        tmp_path,
+        awkward(),
+        subject="Help with <work>",
+        eligibility_questions=["Are you out of work?", "Is the pain still there?"],
+        contact_phone="0113 496 0000",
+        reply_address=["Research Office", "LS2 9JT"],
+    )
+    html = packs["B82002"]
+    assert "Help with &lt;work&gt;" in html
+    assert html.count("Is the pain still there?") == 2  # in the letter and on the slip
+    assert "0113 496 0000" in html and "Research Office, LS2 9JT" in html
+
+
+def test_an_unknown_letter_key_is_a_one_line_study_error(tmp_path, no_chromium):
+    with pytest.raises(
+        StudyError, match=r"letter\.subjekt: unknown key; the letter keys are subject,"
+    ):
+        render(tmp_path, awkward(), subjekt="typo")
+    with pytest.raises(
+        StudyError, match=r"letter\.eligibility_questions: must be a list of text lines"
+    ):
+        render(tmp_path, awkward(), eligibility_questions="one string")
+
+
+def custom_study(tmp_path, **letter):
+    source = tmp_path / "studies" / "mine.yaml"
+    source.parent.mkdir()
+    source.write_text("name: mine\n")
+    s = study(**letter)
+    s.source = str(source)
+    return s, source.parent
+
+
+def write_with(tmp_path, s):
+    con = awkward().build()
+    select_invitations(con, run_id="R1", study_name="instep", existing_refs=set(), seed=0)
+    write_outputs(con, tmp_path / "stage", study=s, letter_date=LETTER_DATE, reply_by=REPLY_BY)
+    return {
+        code: (tmp_path / "stage" / "practices" / code / "letters.html").read_text()
+        for code in ("A81001", "B82002")
+    }
+
+
+def test_a_practice_template_beside_the_study_overrides_that_practice_only(tmp_path, no_chromium):
+    s, folder = custom_study(tmp_path)
+    practice = folder / "templates" / "practices" / "B82002"
+    practice.mkdir(parents=True)
+    (practice / "letter.html.j2").write_text(
+        '<section class="letter">Bramley: {{ letter.forename }}</section>'
+    )
+    packs = write_with(tmp_path, s)
+    assert "Bramley: Ann" in packs["B82002"] and "Reply slip" not in packs["B82002"]
+    assert "Reply slip" in packs["A81001"]
+
+
+def test_the_study_letter_template_replaces_the_default_letter(tmp_path, no_chromium):
+    s, folder = custom_study(tmp_path, template="letters/short.html.j2")
+    (folder / "letters").mkdir()
+    (folder / "letters" / "short.html.j2").write_text(
+        '<section class="letter">Short {{ letter.surname }}</section>'
+    )
+    packs = write_with(tmp_path, s)
+    assert "Short Smith &amp; Sons" in packs["B82002"]
+    assert "@page { size: A4" in packs["B82002"]  # the pack around it is still the default
+
+
+def test_a_broken_template_names_the_file_and_line(tmp_path, no_chromium):
+    s, folder = custom_study(tmp_path, template="bad.html.j2")
+    (folder / "bad.html.j2").write_text("<p>\n{% if %}</p>")
+    with pytest.raises(StudyError, match=r"bad\.html\.j2 line 2: .*; fix the template"):
+        write_with(tmp_path, s)
+
+
+def test_a_missing_study_template_is_a_study_error(tmp_path, no_chromium):
+    s, _ = custom_study(tmp_path, template="nowhere.html.j2")
+    with pytest.raises(StudyError, match=r"letter\.template: nowhere\.html\.j2 does not exist"):
+        write_with(tmp_path, s)
+
+
+def test_without_chromium_the_pdf_is_skipped_with_what_to_install(tmp_path, no_chromium, caplog):
+    with caplog.at_level(logging.WARNING):
+        render(tmp_path, awkward())
+    assert not list((tmp_path / "stage").rglob("*.pdf"))
+    assert "apt-get install chromium" in caplog.text
+    assert "Seán" not in caplog.text and "Smith" not in caplog.text
+
+
+def pdf_pages(path) -> int:
+    return len(re.findall(rb"/Type\s*/Page\b", path.read_bytes()))
+
+
+@pytest.mark.pdf
+@pytest.mark.skipif(
+    shutil.which("chromium") is None, reason="needs chromium (apt-get install chromium)"
+)
+def test_pdf_has_one_a4_page_per_letter(tmp_path):
+    render(tmp_path, awkward())
+    for code, letters in (("A81001", 3), ("B82002", 1)):
+        pdf = tmp_path / "stage" / "practices" / code / "letters.pdf"
+        assert pdf.read_bytes().startswith(b"%PDF")
+        assert pdf_pages(pdf) == letters
+        assert b"/MediaBox [0 0 594.95996 841.91998]" in pdf.read_bytes()
+        assert stat.S_IMODE(pdf.stat().st_mode) == 0o600
+    assert not list((tmp_path / "stage").rglob(".chromium-*"))

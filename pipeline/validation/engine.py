@@ -22,6 +22,7 @@ great_expectations`` costs seconds, and the CLI must start fast.
 from __future__ import annotations
 
 import functools
+import logging
 from typing import Any
 
 import duckdb
@@ -52,13 +53,28 @@ def register_dialect() -> None:
 
 
 def new_context():
-    """An ephemeral GX context (no project folder, no cloud) with progress bars off."""
+    """An ephemeral GX context: in memory, no project folder, no cloud, no Data Docs
+    site (GX would pick a temporary folder for one), no progress bars."""
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
 
-    context = gx.get_context(mode="ephemeral")
+    quiet_gx_logging()
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False)
+    )
+    context = gx.get_context(mode="ephemeral", project_config=config)
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     return context
+
+
+def quiet_gx_logging() -> None:
+    """GX sets one of its loggers to INFO; keep GX to warnings like the rest of the CLI."""
+    for name in ("great_expectations", "great_expectations.data_context.types.base"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def add_datasource(context, con: duckdb.DuckDBPyConnection):

@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "pipeline.commands.codelists",
     "pipeline.commands.invitations",
     "pipeline.commands.validate",
+    "pipeline.commands.check",
 ]
 
 

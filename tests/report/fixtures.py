@@ -297,3 +297,65 @@ def make_run_dir(tmp: Path, *, failed: bool = False, record: bool = True, **kwar
         (run_dir / "practices").mkdir(exist_ok=True)
     (run_dir / "quarantine.csv").write_text("practice_code,patient_id,reason\n")
     return run_dir
+
+
+# -- a small practice extract on disk, for `cohort check` ----------------------------
+PATIENT_HEADER = (
+    "patient_id,nhs_number,title,forename,surname,date_of_birth,sex,address_line_1,postcode,"
+    "registration_date,deregistration_date,date_of_death"
+)
+
+
+def _patient_rows(n: int) -> list[str]:
+    rows = [
+        f"P{i:04d},,Ms,Ann,Other,1975-0{1 + i % 9}-1{i % 10},F,1 High Street,SO15 2AB,2001-01-01,,"
+        for i in range(1, n)
+    ]
+    p = PLANTED
+    rows.append(
+        f"{p['patient_id']},{p['nhs_number']},Mr,{p['forename']},{p['surname']},{p['date_of_birth']},M,"
+        f"{p['address_line_1']},{p['postcode']},2001-02-03,,"
+    )
+    return rows
+
+
+EVENT_ROWS = [
+    "P0001,2023-01-05,snomedct,82423001,",  # chronic pain: in a codelist
+    "P0001,2023-06-05,snomedct,38341003,",  # hypertension: in none
+    "P0002,2023-02-01,snomedct,38341003,",
+    "P0003,2022-11-30,readv2,G20..,",  # in none
+    "P0004,2025-01-01,snomedct,82423001,",  # after the extract date
+]
+MEDICATION_ROWS = [
+    "P0001,2023-01-10,dmd,42017811000001106,repeat,30",  # tramadol: in a codelist
+    "P0002,2023-03-10,bnf,0212000B0AAABAB,acute,28",  # a statin: in none
+]
+
+
+def write_extract(
+    root: Path, *, code: str = "J82001", patients: int = 12, broken: bool = False
+) -> Path:
+    """One practice folder; BROKEN adds three structural problems in two files."""
+    folder = root / code
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "manifest.yaml").write_text(
+        f"practice_code: {code}\npractice_name: Bitterne Park Surgery\nclinical_system: EMIS Web\n"
+        "extract_date: 2024-03-31\n"
+    )
+    rows = _patient_rows(patients)
+    if broken:
+        rows[1] = rows[1].replace(",F,", ",X,")  # sex not M/F/I/U
+    (folder / "patients.csv").write_text("\n".join([PATIENT_HEADER, *rows]) + "\n")
+    events = EVENT_ROWS + (
+        ["NOBODY,2023-01-01,snomedct,82423001,", "P0001,2023-02-01,icd10,M54.5,"] if broken else []
+    )
+    (folder / "events.csv").write_text(
+        "\n".join(["patient_id,event_date,coding_system,code,value", *events]) + "\n"
+    )
+    (folder / "medications.csv").write_text(
+        "\n".join(
+            ["patient_id,issue_date,coding_system,code,issue_type,quantity", *MEDICATION_ROWS]
+        )
+        + "\n"
+    )
+    return folder

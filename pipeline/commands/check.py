@@ -1,0 +1,336 @@
+"""`cohort check EXTRACT`: load and validate an extract and say what a run would do.
+
+Loads the extract into an in-memory database (nothing is written), runs the
+extract validation suites, compiles the study's codelists against the codes
+seen, and prints: patients per practice, records after the extract (or index)
+date, the date range of events and prescriptions, the coding systems used, how
+often each codelist matches, and the most frequent codes in no codelist.
+Exit status: 0 when a run could go ahead, 3 with every structural problem
+listed, 6 when a blocking validation check fails (docs/errors.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+import duckdb
+
+from pipeline.paths import DEFAULT_STUDY
+
+
+@dataclass
+class CheckResult:
+    """What the check found: counts and codes only, never a patient's details."""
+
+    practices: list[dict] = field(default_factory=list)
+    future: dict[tuple[str, str], int] = field(default_factory=dict)
+    after_index: dict[tuple[str, str], int] = field(default_factory=dict)
+    systems: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    validation: object = None
+    study: object = None
+    codelists: list[dict] = field(default_factory=list)
+    unlisted: list[dict] = field(default_factory=list)
+
+
+def _rows(cursor) -> list[dict]:
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date; write it as YYYY-MM-DD") from None
+
+
+def load(con: duckdb.DuckDBPyConnection, extracts: list[Path], *, progress) -> CheckResult:
+    """Load EXTRACTS; on structural problems print each one and exit 3."""
+    from pipeline.errors import ExtractError
+    from pipeline.extract import load_extracts
+
+    try:
+        with progress.step("Loading practice extracts"):
+            loaded = load_extracts(con, extracts)
+    except ExtractError as exc:
+        if progress.log_json:  # keep stderr machine-readable: one event per problem
+            for problem in exc.problems:
+                progress.event("extract_problem", message=problem)
+        else:
+            print_problems(exc.problems)
+        sys.exit(ExtractError.exit_code)
+    return CheckResult(future=dict(loaded.future_records), warnings=list(loaded.warnings))
+
+
+def print_problems(problems: list[str]) -> None:
+    """Every structural problem, one per line, on stderr."""
+    n = len(problems)
+    click.echo(
+        f"cohort: the extract has {n} structural problem{'s' if n != 1 else ''}; a run would stop:",
+        err=True,
+    )
+    for problem in problems:
+        click.echo(f"  - {problem}", err=True)
+    click.echo("Fix these in the export, then run `make check` again.", err=True)
+
+
+def describe(
+    con: duckdb.DuckDBPyConnection, result: CheckResult, *, index_date: dt.date | None
+) -> None:
+    """Per-practice counts and date ranges, records after the index date, coding systems."""
+    from pipeline import db
+    from pipeline.errors import UsageError
+
+    if index_date is not None:
+        late = db.run(con, "run/late_index_date", index_date=index_date).fetchall()
+        if late:
+            code, extract_date = late[0]
+            raise UsageError(
+                f"--index-date {index_date} is after practice {code}'s extract date {extract_date}; "
+                "a run would stop: use an index date on or before every extract date"
+            )
+        rows = db.run(con, "check/after_index_date", index_date=index_date).fetchall()
+        result.after_index = {(code, table): n for code, table, n in rows}
+    result.practices = _rows(db.run(con, "check/practices", index_date=index_date))
+    result.systems = _rows(db.run(con, "check/coding_systems"))
+
+
+def validate(con: duckdb.DuckDBPyConnection, result: CheckResult, *, progress) -> None:
+    from pipeline.validation import EXTRACT_SUITES, run_suites
+
+    with progress.step("Validating the extracts"):
+        result.validation = run_suites(con, list(EXTRACT_SUITES))
+
+
+def codelists(con, result: CheckResult, *, study_path: Path, top: int, progress) -> None:
+    """Compile the study's codelists against the codes seen; count hits and misses."""
+    from pipeline import db
+    from pipeline.codelists.compile import build_codelist_table
+    from pipeline.codelists.repository import load_repository
+    from pipeline.study.model import load_study
+
+    with progress.step("Compiling the study's codelists"):
+        repo = load_repository()
+        result.study = load_study(study_path, repository=repo)
+        versions = [
+            repo.get(name, version) for _role, name, version in result.study.codelist_refs()
+        ]
+        build_codelist_table(con, versions)
+    with progress.step("Counting codes in no codelist"):
+        result.codelists = _rows(db.run(con, "check/codelist_hits"))
+        result.unlisted = _rows(db.run(con, "check/unlisted_codes", limit=top))
+
+
+@click.command("check")
+@click.argument("extracts", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--study",
+    "study_path",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_STUDY,
+    show_default=True,
+    help="Study definition file whose codelists the codes are matched to.",
+)
+@click.option(
+    "--index-date",
+    callback=_date,
+    metavar="YYYY-MM-DD",
+    help="The index date a run would use (default: each practice's extract date).",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=15,
+    show_default=True,
+    help="How many of the most frequent codes in no codelist to list.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress output.")
+@click.option(
+    "--log-json", is_flag=True, help="Progress as JSON lines on stderr (ids and counts only)."
+)
+def check_command(extracts, study_path, index_date, top, quiet, log_json):
+    """Load and validate EXTRACT folders and say what a run would do, without running.
+
+    Nothing is written. Exit status 0 when a run could go ahead; 3 (every
+    structural problem listed) or 6 (a blocking validation failure) when it
+    would stop.
+    """
+    from pipeline import db
+    from pipeline.progress import Progress
+
+    progress = Progress(quiet=quiet, log_json=log_json)
+    out = _console()
+    con = db.connect()
+    try:
+        result = load(con, list(extracts), progress=progress)
+        describe(con, result, index_date=index_date)
+        validate(con, result, progress=progress)
+        print_extract(out, result, index_date=index_date)
+        codelists(con, result, study_path=study_path, top=top, progress=progress)
+        print_codes(out, result, top=top)
+    finally:
+        con.close()
+    print_verdict(out, result)
+    result.validation.raise_if_blocking()
+
+
+# -- printing --------------------------------------------------------------------
+def _console():
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    return (
+        console if console.is_terminal else Console(highlight=False, width=max(console.width, 120))
+    )
+
+
+def _table(*columns: str):
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    for name in columns:
+        table.add_column(name, justify="left" if name in TEXT_COLUMNS else "right")
+    return table
+
+
+TEXT_COLUMNS = {
+    "Practice",
+    "Name",
+    "Extract date",
+    "Index date",
+    "Events from–to",
+    "Issues from–to",
+    "Table",
+    "System",
+    "Code",
+    "Codelist",
+    "Version",
+}
+
+
+def _span(first, last) -> str:
+    return f"{first} – {last}" if first else "none"
+
+
+def print_extract(out, result: CheckResult, *, index_date: dt.date | None) -> None:
+    """Practices, dates, records a run would ignore, coding systems, validation."""
+    patients = sum(p["patients"] for p in result.practices)
+    when = f"index date {index_date}" if index_date else "index date: each practice's extract date"
+    out.print(
+        f"[bold]Extract:[/] {len(result.practices)} practice(s), {patients:,} patients ({when})"
+    )
+    table = _table(
+        "Practice",
+        "Name",
+        "Extract date",
+        "Patients",
+        "Registered on index date",
+        "Events",
+        "Events from–to",
+        "Issues",
+        "Issues from–to",
+    )
+    for p in result.practices:
+        table.add_row(
+            p["practice_code"],
+            p["practice_name"],
+            str(p["extract_date"]),
+            f"{p['patients']:,}",
+            f"{p['registered']:,}",
+            f"{p['events']:,}",
+            _span(p["first_event"], p["last_event"]),
+            f"{p['issues']:,}",
+            _span(p["first_issue"], p["last_issue"]),
+        )
+    out.print(table)
+    _print_ignored(out, "after the extract date", result.future)
+    if index_date is not None:
+        _print_ignored(out, f"after the index date {index_date}", result.after_index)
+    _print_systems(out, result.systems)
+    for warning in result.warnings:
+        out.print(f"[yellow]warning:[/] {warning}", markup=True)
+    out.print()
+    out.print(result.validation.text(), markup=False)
+    out.print()
+
+
+def _print_ignored(out, what: str, counts: dict[tuple[str, str], int]) -> None:
+    found = {k: n for k, n in sorted(counts.items()) if n}
+    if not found:
+        out.print(f"Records dated {what}: none.")
+        return
+    out.print(f"[yellow]Records dated {what}[/] (kept, but every rule ignores them):")
+    for (code, table), n in found.items():
+        out.print(f"  {code} {table}: {n:,}")
+
+
+def _print_systems(out, systems: list[dict]) -> None:
+    out.print("Coding systems seen:")
+    for s in systems:
+        out.print(
+            f"  {s['practice_code']} {s['table_name']:<11} {s['coding_system']:<9} "
+            f"{s['records']:>12,} records {s['codes']:>9,} distinct codes"
+        )
+
+
+def print_codes(out, result: CheckResult, *, top: int) -> None:
+    """How often each codelist matches, and the most frequent codes in none."""
+    out.print(
+        f"[bold]Codelists of study {result.study.name}[/] (matched against the codes in the extract):"
+    )
+    table = _table("Codelist", "Version", "Codes seen", "Records", "Patients")
+    for c in result.codelists:
+        style = "yellow" if not c["records"] else None
+        table.add_row(
+            c["codelist"],
+            str(c["version"]),
+            f"{c['codes_seen']:,}",
+            f"{c['records']:,}",
+            f"{c['patients']:,}",
+            style=style,
+        )
+    out.print(table)
+    if not result.unlisted:
+        out.print("Every code in the extract is in a codelist of the study.")
+        return
+    out.print(
+        f"[bold]The {len(result.unlisted)} most frequent codes in no codelist of the study[/] "
+        "(check none of them should be in one):"
+    )
+    table = _table("Table", "System", "Code", "Records", "Patients", "Practices")
+    for u in result.unlisted:
+        table.add_row(
+            u["table_name"],
+            u["coding_system"],
+            u["code"],
+            f"{u['records']:,}",
+            f"{u['patients']:,}",
+            f"{u['practices']:,}",
+        )
+    out.print(table)
+
+
+def print_verdict(out, result: CheckResult) -> None:
+    patients = sum(p["patients"] for p in result.practices)
+    if result.validation.passed:
+        out.print(
+            f"[green]A run would go ahead[/] with {len(result.practices)} practice(s) and "
+            f"{patients:,} patients. Nothing was written."
+        )
+    else:
+        out.print(
+            "[bold red]A run would stop:[/] a blocking validation check failed (listed above). "
+            "Nothing was written."
+        )
+
+
+def register(main) -> None:
+    main.add_command(check_command)

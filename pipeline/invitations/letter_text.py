@@ -32,10 +32,13 @@ DEFAULT_NOT_FOR_YOU = (
     "If you are in paid work, or your pain has gone, this study is not for you and you do not need "
     "to do anything. We are sorry to have troubled you: our records cannot show who is working."
 )
-DEFAULT_OPT_OUT = (
+DEFAULT_REASSURANCE = (
     "Taking part is your choice, and your care will not change whatever you decide. Your details "
-    "have not been given to the research team. If you do not want to hear about this study again, "
-    "tell the practice and we will not write to you about it."
+    "have not been given to the research team: this letter comes from your practice."
+)
+DEFAULT_OPT_OUT = (
+    "If you do not want to hear about this study again, tell the practice and we will not write "
+    "to you about it."
 )
 
 
@@ -46,6 +49,7 @@ class LetterText:
     record_note: str = DEFAULT_RECORD_NOTE
     eligibility_questions: tuple[str, ...] = DEFAULT_QUESTIONS
     not_for_you: str = DEFAULT_NOT_FOR_YOU
+    reassurance: str = DEFAULT_REASSURANCE
     opt_out: str = DEFAULT_OPT_OUT
     contact_phone: str | None = None
     contact_email: str | None = None

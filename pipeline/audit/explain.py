@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pipeline import db
 from pipeline.audit.explain_text import describe_run, describe_since
 from pipeline.audit.identity import Person, resolve
-from pipeline.audit.runs import RunInfo, has_table, list_runs, open_run_db
+from pipeline.audit.runs import RunInfo, list_runs, open_run_db, tables
 from pipeline.errors import UsageError
 
 ROLE_FALLBACK = (
@@ -50,16 +50,19 @@ def explain(ws, person: Person, *, run_id: str | None = None) -> Explanation:
     """Every run (or just RUN_ID) that considered PERSON, explained rule by rule."""
     with ws.state(read_only=True) as con:
         person = resolve(con, person)
-    found = []
-    for run in list_runs(ws, run_id=run_id):
-        found += [describe_run(facts) for facts in gather_run(run, person)]
-    if not found:
-        raise UsageError(_not_found(person, run_id))
-    keys = {
-        (r["patient"]["practice_code"], r["patient"]["patient_id"], r["patient"].get("nhs_number"))
-        for r in found
-    }
-    return Explanation(person, found, describe_since(gather_since(ws, keys)))
+        runs = list_runs(ws, run_id=run_id, con=con)
+        found = [describe_run(facts) for run in runs for facts in gather_run(run, person)]
+        if not found:
+            raise UsageError(_not_found(person, run_id))
+        keys = {
+            (
+                r["patient"]["practice_code"],
+                r["patient"]["patient_id"],
+                r["patient"].get("nhs_number"),
+            )
+            for r in found
+        }
+        return Explanation(person, found, describe_since(gather_since(con, keys)))
 
 
 def _not_found(person: Person, run_id: str | None) -> str:
@@ -71,13 +74,25 @@ def _not_found(person: Person, run_id: str | None) -> str:
     return f"no patient with that NHS number is in {where}; check the number, or give --practice and --patient-id"
 
 
+# What each run-database table adds: (key, sql/audit file, table it needs, one row or many).
+PARTS = (
+    ("population", "explain_population", "population", True),
+    ("invitation", "explain_invitation", "invitations", True),
+    ("deferred", "explain_deferred", "deferred", True),
+    ("quarantine", "explain_quarantine", "quarantine", True),
+    ("prior", "explain_prior", "prior_invitations", False),
+    ("dnc", "explain_dnc", "do_not_contact", False),
+)
+
+
 def gather_run(run: RunInfo, person: Person) -> list[dict]:
     """The facts RUN stored about PERSON (one dict per matching patient record)."""
     if not run.db_path.exists():
         return []
     record = run.record()
     with open_run_db(run.db_path) as con:
-        if not has_table(con, "patients"):
+        present = tables(con)
+        if "patients" not in present:
             return []
         keys = db.run(
             con,
@@ -86,33 +101,30 @@ def gather_run(run: RunInfo, person: Person) -> list[dict]:
             patient_id=person.patient_id,
             nhs_number=person.nhs_number,
         ).fetchall()
-        return [_patient_facts(con, run, record, code, pid) for code, pid in keys]
+        return [
+            _patient_facts(con, present, run, record, {"practice_code": c, "patient_id": p})
+            for c, p in keys
+        ]
 
 
-def _patient_facts(con, run: RunInfo, record: dict, practice_code: str, patient_id: str) -> dict:
-    key = {"practice_code": practice_code, "patient_id": patient_id}
+def _patient_facts(con, present: frozenset, run: RunInfo, record: dict, key: dict) -> dict:
     patient = _one(con, "explain_patient", **key)
-    roles = roles_of(record, con)
-    return {
+    facts = {
         "run": _run_facts(run, record),
         "patient": patient,
-        "parameters": parameters(con, record),
-        "population": _one(con, "explain_population", **key)
-        if has_table(con, "population")
-        else None,
-        "records": _rows(con, "explain_records", **key, index_date=patient["index_date"], **roles)
-        if has_table(con, "codelist_codes")
-        else [],
-        "invitation": _one(con, "explain_invitation", **key)
-        if has_table(con, "invitations")
-        else None,
-        "deferred": _one(con, "explain_deferred", **key) if has_table(con, "deferred") else None,
-        "quarantine": _one(con, "explain_quarantine", **key)
-        if has_table(con, "quarantine")
-        else None,
-        "prior": _rows(con, "explain_prior", **key) if has_table(con, "prior_invitations") else [],
-        "dnc": _rows(con, "explain_dnc", **key) if has_table(con, "do_not_contact") else [],
+        "parameters": parameters(con, record, present),
     }
+    for name, sql, table, single in PARTS:
+        if table not in present:
+            facts[name] = None if single else []
+        else:
+            facts[name] = _one(con, sql, **key) if single else _rows(con, sql, **key)
+    facts["records"] = []
+    if "codelist_codes" in present:
+        facts["records"] = _rows(
+            con, "explain_records", **key, index_date=patient["index_date"], **roles_of(record, con)
+        )
+    return facts
 
 
 def _run_facts(run: RunInfo, record: dict) -> dict:
@@ -149,10 +161,10 @@ def roles_of(record: dict, con) -> dict:
     }
 
 
-def parameters(con, record: dict) -> dict:
+def parameters(con, record: dict, present: frozenset) -> dict:
     """The study's numbers as the run used them (run database first, then the run record)."""
     found = dict((record.get("study") or {}).get("parameters") or {})
-    if has_table(con, "study_parameters"):
+    if "study_parameters" in present:
         found |= dict(db.run(con, "audit/explain_parameters").fetchall())
     return {k: _number(v) for k, v in found.items()}
 
@@ -173,15 +185,14 @@ def _one(con, name: str, **params) -> dict | None:
     return rows[0] if rows else None
 
 
-def gather_since(ws, keys: set[tuple]) -> dict:
+def gather_since(con, keys: set[tuple]) -> dict:
     """The workspace's ledger rows, outcomes and do-not-contact entries for these patient records."""
     ledger, dnc = {}, {}
-    with ws.state(read_only=True) as con:
-        for practice_code, patient_id, nhs in sorted(keys, key=str):
-            params = {"practice_code": practice_code, "patient_id": patient_id, "nhs_number": nhs}
-            ledger |= {r["invite_ref"]: r for r in _rows(con, "ledger_for_person", **params)}
-            dnc |= {r["entry_id"]: r for r in _rows(con, "dnc_match", **params)}
-        outcomes = _rows(con, "outcomes_for_refs", refs=sorted(ledger)) if ledger else []
+    for practice_code, patient_id, nhs in sorted(keys, key=str):
+        params = {"practice_code": practice_code, "patient_id": patient_id, "nhs_number": nhs}
+        ledger |= {r["invite_ref"]: r for r in _rows(con, "ledger_for_person", **params)}
+        dnc |= {r["entry_id"]: r for r in _rows(con, "dnc_match", **params)}
+    outcomes = _rows(con, "outcomes_for_refs", refs=sorted(ledger)) if ledger else []
     return {
         "ledger": list(ledger.values()),
         "outcomes": outcomes,

@@ -80,6 +80,15 @@ def record(ws, item: Outcome) -> Result:
     return _apply(ws, [item], source="cli")
 
 
+def record_many(ws, items: list[Outcome], *, source: str) -> Result:
+    """Check ITEMS, then record them in one transaction (used by the demo; import checks rows itself)."""
+    for item in items:
+        found = problem(item.outcome, item.reason)
+        if found:
+            raise UsageError(f"{item.invite_ref}: {found[0]}: {found[1]}")
+    return _apply(ws, items, source=source)
+
+
 def _apply(ws, items: list[Outcome], *, source: str) -> Result:
     """Record ITEMS (already checked) in one transaction, then log them, under the workspace lock."""
     with ws.lock("outcome"):

@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 
 from pipeline import __version__, db, paths
-from pipeline.audit.runs import RECORD_NAME, RUN_DB, has_table, open_run_db
+from pipeline.audit.runs import RECORD_NAME, RUN_DB, open_run_db, tables
 from pipeline.fsutil import atomic_write_text, sha256_file, sha256_text
 from pipeline.workspace import now, operator
 
@@ -84,15 +84,16 @@ def read_run_facts(con) -> dict:
     """What the record keeps from the run database: per-practice index dates,
     attrition counts, and how many patients were considered, held or invited."""
     facts: dict = {"index_dates": {}, "attrition": [], "counts": {}}
-    if has_table(con, "run_practices"):
+    present = tables(con)
+    if "run_practices" in present:
         rows = db.run(con, "audit/record_index_dates").fetchall()
         facts["index_dates"] = {code: _iso(day) for code, day in rows}
-    if has_table(con, "attrition"):
+    if "attrition" in present:
         cur = db.run(con, "audit/record_attrition")
         names = [d[0] for d in cur.description]
         facts["attrition"] = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
     for table in ("population", "quarantine"):
-        if has_table(con, table):
+        if table in present:
             facts["counts"][table] = db.run(con, f"audit/count_{table}").fetchone()[0]
     return facts
 

@@ -64,7 +64,9 @@ def stored_dir(ws, path: Path) -> str:
         return str(path)
 
 
-def list_runs(ws, *, run_id: str | None = None) -> list[RunInfo]:
+def list_runs(
+    ws, *, run_id: str | None = None, con: duckdb.DuckDBPyConnection | None = None
+) -> list[RunInfo]:
     """Every run of WS, oldest first (only RUN_ID when given; UsageError if unknown).
 
     A run's folder is taken from its audit entry when it has one (stored relative
@@ -92,6 +94,14 @@ def list_runs(ws, *, run_id: str | None = None) -> list[RunInfo]:
             f"--run {run_id}: no such run in workspace {ws.root}; the run ids are the folder names in {ws.runs_dir}"
         )
     return chosen
+
+
+def _state_runs(ws, con) -> list[tuple]:
+    """run_id, study, status, started_at, out_dir of every committed run (CON: an open state connection)."""
+    if con is not None:
+        return db.run(con, "audit/runs").fetchall()
+    with ws.state(read_only=True) as own:
+        return db.run(own, "audit/runs").fetchall()
 
 
 def _failed_runs(ws, entries: list[dict]) -> list[RunInfo]:
@@ -135,9 +145,12 @@ def open_run_db(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
-def has_table(
-    con: duckdb.DuckDBPyConnection, name: str, *, schema: str = "main", catalog: str | None = None
-) -> bool:
-    """Whether the run database has table NAME (older runs may lack a newer table)."""
-    row = db.run(con, "audit/has_table", table_name=name, schema=schema, catalog=catalog).fetchone()
-    return bool(row and row[0])
+def tables(con: duckdb.DuckDBPyConnection, *, catalog: str | None = None) -> frozenset[str]:
+    """The tables of a run database (older runs may lack a table a newer version keeps)."""
+    if catalog is None:
+        catalog = con.execute("SELECT current_database()").fetchone()[0]
+    return frozenset(r[0] for r in db.run(con, "audit/tables", catalog=catalog).fetchall())
+
+
+def has_table(con: duckdb.DuckDBPyConnection, name: str, *, catalog: str | None = None) -> bool:
+    return name in tables(con, catalog=catalog)

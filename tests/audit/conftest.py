@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import duckdb
 import pytest
 
 from pipeline.workspace import Workspace
@@ -55,4 +56,12 @@ def ws(base_workspace, tmp_path, html_letters_only) -> Workspace:
     """A private copy of the one-run workspace (tests may change it)."""
     root = tmp_path / "ws"
     shutil.copytree(base_workspace, root)
+    con = duckdb.connect(str(root / "state.duckdb"))
+    try:  # the state keeps absolute folders: point them at the copy
+        con.execute(
+            "UPDATE runs SET out_dir = replace(out_dir, $old, $new), stage_dir = replace(stage_dir, $old, $new)",
+            {"old": str(base_workspace), "new": str(root)},
+        )
+    finally:
+        con.close()
     return Workspace.open(root)

@@ -73,10 +73,9 @@ CODES = [
 ]
 
 
-def study():
-    return build_study(
-        yaml.safe_load(DEFAULT_STUDY.read_text()), source=str(DEFAULT_STUDY), sha256="f" * 64
-    )
+def study(name: str = "instep"):
+    data = yaml.safe_load(DEFAULT_STUDY.read_text()) | {"name": name}
+    return build_study(data, source=str(DEFAULT_STUDY), sha256="f" * 64)
 
 
 def patient(patient_id: str, **overrides) -> dict:
@@ -120,9 +119,10 @@ def make_run(
     medications: list[tuple] = (),
     index_date: dt.date = INDEX_DATE,
     extract_date: dt.date | None = None,
+    study_name: str = "instep",
 ) -> RunState:
     """A published run of the InStep study over PATIENTS, logged like `cohort run` logs it."""
-    the_study = study()
+    the_study = study(study_name)
     out_dir = ws.runs_dir / run_id
     options = RunOptions(
         extracts=(Path("/x"),), study_path=DEFAULT_STUDY, workspace=ws.root, index_date=index_date

@@ -8,6 +8,7 @@ Each check returns a problem text (or None) so callers can collect every problem
 
 from __future__ import annotations
 
+import functools
 import re
 
 CODING_SYSTEMS = ("readv2", "ctv3", "snomedct", "dmd", "bnf")
@@ -64,8 +65,9 @@ def verhoeff_digit(digits: str) -> str:
     return str(_VERHOEFF_INV[check])
 
 
+@functools.lru_cache(maxsize=65536)
 def code_problem(system: str, code: str) -> str | None:
-    """Why CODE is not a valid SYSTEM code, or None when it is."""
+    """Why CODE is not a valid SYSTEM code, or None when it is (memoised: codes repeat)."""
     if system not in CODING_SYSTEMS:
         return f"unknown coding system {system!r}; use one of {', '.join(CODING_SYSTEMS)}"
     if not isinstance(code, str) or not code:

@@ -15,6 +15,7 @@ what the lock hashes, `show` prints and `diff` compares. The rules:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -48,8 +49,19 @@ class ExpandedCode:
 
 def expand(version: CodelistVersion, seen: Iterable[Key] = ()) -> tuple[ExpandedCode, ...]:
     """VERSION's concrete codes, sorted; SEEN are (coding_system, code) pairs found in the data."""
+    seen = tuple(seen)
+    return _expand_own(version) if not seen else _expand(version, seen)
+
+
+@functools.lru_cache(maxsize=32)
+def _expand_own(version: CodelistVersion) -> tuple[ExpandedCode, ...]:
+    """The expansion against the version's own code table (hashed, shown, warned on: kept)."""
+    return _expand(version, ())
+
+
+def _expand(version: CodelistVersion, seen: tuple[Key, ...]) -> tuple[ExpandedCode, ...]:
     known = known_terms(version)
-    candidates = _candidates(version, known, seen)
+    candidates = _candidates(version, seen)
     closure = hierarchy_closure(version.hierarchy)
     excluded = {key for e in version.excludes for key, _ in _matches(e, candidates, closure)}
     best: dict[Key, tuple[tuple, Entry, int]] = {}
@@ -58,19 +70,20 @@ def expand(version: CodelistVersion, seen: Iterable[Key] = ()) -> tuple[Expanded
             rank = (-specificity, entry.category is None, entry.category or "", entry.code)
             if key not in excluded and (key not in best or rank < best[key][0]):
                 best[key] = (rank, entry, specificity)
-    return tuple(sorted(_expanded(key, e, s, known) for key, (_, e, s) in best.items()))
+    codes = (_expanded(key, e, s, known) for key, (_, e, s) in best.items())
+    return tuple(sorted(codes, key=lambda c: (c.coding_system, c.code)))
 
 
 def known_terms(version: CodelistVersion) -> dict[Key, str]:
     return {(k.coding_system, k.code): k.term for k in version.code_table if k.term}
 
 
-def _candidates(
-    version: CodelistVersion, known: dict[Key, str], seen: Iterable[Key]
-) -> dict[str, set[str]]:
+def _candidates(version: CodelistVersion, seen: Iterable[Key]) -> dict[str, set[str]]:
+    """Codes a prefix rule may match: the code table (with or without terms), the entries, the data."""
     by_system: dict[str, set[str]] = defaultdict(set)
+    table = [(k.coding_system, k.code) for k in version.code_table]
     own = [e.key for e in version.entries + version.excludes]
-    for system, code in [*known, *own, *seen]:
+    for system, code in [*table, *own, *seen]:
         if system in POSITIONAL:
             by_system[system].add(code)
     return by_system

@@ -151,3 +151,60 @@ def test_a_key_others_can_read_is_refused(ws, tmp_path):
         result.exit_code == 7
         and f"{key}: readable by others (mode 644); run `chmod 600 {key}`" in result.output
     )
+
+
+def test_demo_outcomes_follow_the_synthetic_truth(ws, tmp_path):
+    from pipeline.audit.demo import record_demo_outcomes
+
+    truth = tmp_path / "truth.csv"
+    truth.write_text(
+        "practice_code,patient_id,in_chronic_pain,in_work,retired,eligible,wants_work\n"
+        "J82001,p1,true,false,false,true,true\n"
+        "J82001,p5,true,true,false,false,\n"
+        "J82001,p6,false,false,true,false,false\n"
+    )
+    result = record_demo_outcomes(ws, truth, seed=7)
+    assert result.recorded >= 3
+    with ws.state(read_only=True) as con:
+        said = con.execute(
+            "SELECT l.patient_id, o.outcome, o.reason FROM outcomes o JOIN ledger l USING (invite_ref) ORDER BY ALL"
+        ).fetchall()
+    by_patient = {}
+    for pid, outcome, reason in said:
+        by_patient.setdefault(pid, []).append((outcome, reason))
+    allowed = {
+        "p1": [[("eligible", None)], [("eligible", None), ("recruited", None)]],
+        "p5": [[("complaint", "in_work")], [("ineligible", "in_work")]],
+        "p6": [[("ineligible", "retired")]],
+    }
+    for pid, outcomes_said in by_patient.items():
+        assert outcomes_said in allowed[pid] or outcomes_said in (
+            [("no_reply", None)],
+            [("undeliverable", None)],
+        )
+    assert yield_table(ws).rows[0]["invited"] == 3
+
+
+def test_a_demo_reply_says_what_the_truth_says():
+    from pipeline.audit.demo import _draw, answer
+
+    replying = [
+        f"R-{i}"
+        for i in range(200)
+        if _draw(1, f"R-{i}", "reply") < 0.5 and _draw(1, f"R-{i}", "undeliverable") >= 0.02
+    ]
+    ref = replying[0]
+    said = lambda **truth: [(o.outcome, o.reason) for o in answer(truth, ref, seed=1)]  # noqa: E731
+    assert said(in_work="true")[0][1] == "in_work"
+    assert said(retired="true") == [("ineligible", "retired")]
+    assert said(in_chronic_pain="false") == [("ineligible", "no_chronic_pain")]
+    assert said(in_chronic_pain="true", eligible="true")[0] == ("eligible", None)
+    assert said(in_chronic_pain="true", eligible="false", wants_work="false") == [
+        ("declined", None)
+    ]
+    silent = next(
+        f"R-{i}"
+        for i in range(200)
+        if _draw(1, f"R-{i}", "reply") > 0.6 and _draw(1, f"R-{i}", "undeliverable") >= 0.02
+    )
+    assert [o.outcome for o in answer({"in_work": "true"}, silent, seed=1)] == ["no_reply"]

@@ -1,22 +1,84 @@
-"""What `cohort run` prints at the end: attrition, validation and where the files are."""
+"""What `cohort run` prints at the end: the outcome, the attrition, validation,
+and where each file is (the run report first: it is the one to open).
+
+Printed on stdout with click, so it reads the same in a terminal, a log file
+or an e-mail from cron (colour only on a terminal). Counts here are for the
+operator at the practice and are not suppressed; the shareable view is
+report.html.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+
+# (file in the run folder, what to call it) in the order a data manager needs them.
+FILES = (
+    ("report.html", "Run report (open in a browser)"),
+    ("mailmerge.csv", "Invitations (mail merge)"),
+    ("practices", "Letters per practice"),
+    ("quarantine.csv", "Quarantine (correct, then re-run)"),
+    ("run_record.json", "Audit record"),
+)
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes} min {secs} s" if minutes else f"{seconds:.1f} s"
+
+
+def headline(state) -> str:
+    practices = len(state.load.manifests) if getattr(state, "load", None) is not None else None
+    where = f" from {practices} practice{'s' if practices != 1 else ''}" if practices else ""
+    took = f" in {_duration(sum(state.timings.values()))}" if state.timings else ""
+    plural = "" if state.invited == 1 else "s"
+    return f"Run {state.run_id} finished{took}: {state.invited:,} invitation{plural}{where}."
+
+
+def _ignored_records(state) -> str:
+    load = getattr(state, "load", None)
+    found = {k: n for k, n in sorted((load.future_records if load else {}).items()) if n}
+    if not found:
+        return ""
+    listed = "; ".join(f"{code} {table} {n:,}" for (code, table), n in found.items())
+    return f"Records dated after the extract date (kept, ignored by every rule): {listed}"
+
+
+def print_files(out: Path) -> None:
+    """Where the run's files are, one per line, the ones that exist."""
+    click.echo("Where to look:")
+    for name, label in FILES:
+        path = out / name
+        if path.exists():
+            click.echo(f"  {label + ':':<36}{path}{'/' if path.is_dir() else ''}")
 
 
 def print_summary(state, *, quiet: bool = False) -> None:
-    if state.attrition_text and not quiet:
-        click.echo(state.attrition_text)
-    for summary in state.validation:
-        text = summary.text() if hasattr(summary, "text") else ""
-        if text and not quiet:
-            click.echo(text)
-    out = state.out_dir
-    click.echo(f"Run {state.run_id}: {state.invited} invitation(s).")
-    click.echo(f"  Invitations (mail merge): {out / 'mailmerge.csv'}")
-    click.echo(f"  Letters per practice:     {out / 'practices'}")
-    click.echo(f"  Quarantine:               {out / 'quarantine.csv'}")
-    for name, label in (("report.html", "Run report"), ("run_record.json", "Audit record")):
-        if (out / name).exists():
-            click.echo(f"  {label + ':':<26}{out / name}")
+    """The end-of-run summary of a run that finished (QUIET: outcome and files only)."""
+    if not quiet:
+        click.echo()
+        if state.attrition_text:
+            click.echo(state.attrition_text + "\n")
+        for summary in state.validation:
+            text = summary.text() if hasattr(summary, "text") else ""
+            if text:
+                click.echo(text + "\n")
+        if ignored := _ignored_records(state):
+            click.echo(ignored + "\n")
+    click.secho(headline(state), bold=True, fg="green")
+    print_files(Path(state.out_dir))
+
+
+def print_failed_run(out_dir: Path | None) -> None:
+    """After a run stopped at validation: where its kept results and report are (stderr)."""
+    if out_dir is None or not Path(out_dir).exists():
+        return
+    report = Path(out_dir) / "report.html"
+    shown = report if report.exists() else Path(out_dir) / "validation" / "results.html"
+    click.secho(
+        "The run stopped at validation; nothing was invited and no letters were written.",
+        fg="red",
+        err=True,
+    )
+    click.echo(f"  What failed, and the run's counts: {shown}", err=True)

@@ -12,6 +12,8 @@ import json
 import random
 from pathlib import Path
 
+import polars as pl
+
 from pipeline import db
 
 PLANTED = {
@@ -79,12 +81,45 @@ def _patients(con, practices, per_practice: int, rng: random.Random) -> None:
             dt.date(2001, 2, 3),
         )
     )
-    con.executemany(
-        "INSERT INTO patients (practice_code, patient_id, nhs_number, nhs_number_valid, title, forename, surname,"
-        " date_of_birth, sex, address_line_1, postcode, postcode_valid, registration_date)"
-        " VALUES (?, ?, ?, true, ?, ?, ?, ?, ?, ?, ?, true, ?)",
+    columns = [
+        "practice_code",
+        "patient_id",
+        "nhs_number",
+        "title",
+        "forename",
+        "surname",
+        "date_of_birth",
+        "sex",
+        "address_line_1",
+        "postcode",
+        "registration_date",
+    ]
+    _insert(
+        con,
+        "patients",
+        columns,
         rows,
+        extra="nhs_number_valid, postcode_valid",
+        extra_values="true, true",
     )
+
+
+def _insert(
+    con,
+    table: str,
+    columns: list[str],
+    rows: list[tuple],
+    *,
+    extra: str = "",
+    extra_values: str = "",
+) -> None:
+    """Insert ROWS in one statement (executemany is row by row and slow)."""
+    frame = pl.DataFrame(rows, schema=columns, orient="row")
+    con.register("fixture_rows", frame.to_arrow())
+    names = ", ".join(columns + ([extra] if extra else []))
+    values = ", ".join(columns + ([extra_values] if extra_values else []))
+    con.execute(f"INSERT INTO {table} ({names}) SELECT {values} FROM fixture_rows")
+    con.unregister("fixture_rows")
 
 
 def _population(con, rng: random.Random, *, small_step: str | None) -> None:
@@ -118,7 +153,19 @@ def _population(con, rng: random.Random, *, small_step: str | None) -> None:
                 stop is None,
             )
         )
-    con.executemany("INSERT INTO population VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    columns = [
+        "practice_code",
+        "patient_id",
+        "registered",
+        "alive",
+        "working_age",
+        "c1",
+        "c2",
+        "c3",
+        "stopped_by",
+        "invited",
+    ]
+    _insert(con, "population", columns, rows)
     if small_step:  # exactly 3 patients stopped by this rule at the first practice: must show as <8
         con.execute(
             "UPDATE population SET stopped_by = $s WHERE patient_id IN (SELECT patient_id FROM population"

@@ -1,0 +1,125 @@
+"""What a person at a terminal, a pipe and a scheduler each see from a command."""
+
+import io
+import json
+import os
+import re
+
+import pytest
+
+from pipeline.errors import ExtractError
+from pipeline.paths import ROOT
+from pipeline.progress import Progress
+
+from .fixtures import PLANTED, write_extract
+from .terminal import COHORT, run_on_tty, run_piped
+
+ANSI = re.compile(r"\x1b\[")
+
+
+@pytest.fixture(scope="module")
+def broken_extract(tmp_path_factory):
+    return write_extract(tmp_path_factory.mktemp("extract"), broken=True)
+
+
+# -- the Progress class ----------------------------------------------------------------
+def test_progress_is_silent_when_not_on_a_terminal():
+    stream = io.StringIO()
+    progress = Progress(stream=stream)
+    with progress.step("Loading practice extracts", total=2):
+        with progress.substep("J82001 patients") as counts:
+            counts["rows"] = 10
+        progress.advance("J82001 events", rows=5)
+    progress.event("anything", n=1)
+    assert stream.getvalue() == ""
+
+
+def test_log_json_writes_one_event_per_line_with_ids_and_counts():
+    stream = io.StringIO()
+    progress = Progress(log_json=True, stream=stream)
+    progress.bind(run_id="R1")
+    with progress.step("Loading practice extracts", total=2):
+        with progress.substep("J82001 patients") as counts:
+            counts["rows"] = 10
+        progress.advance("J82001 events", rows=5)
+    with pytest.raises(ExtractError), progress.step("Validating the extracts"):
+        raise ExtractError("patients.csv: 2 rows with a blank patient_id (rows 3, 4)")
+    events = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [e["event"] for e in events] == [
+        "step_started",
+        "step_progress",
+        "step_progress",
+        "step_finished",
+        "step_started",
+        "step_failed",
+    ]
+    assert all(e["run_id"] == "R1" and e["ts"].endswith("Z") for e in events)
+    first = {k: events[1][k] for k in ("step", "item", "done", "total", "rows")}
+    assert first == {
+        "step": "Loading practice extracts",
+        "item": "J82001 patients",
+        "done": 1,
+        "total": 2,
+        "rows": 10,
+    }
+    assert isinstance(events[1]["seconds"], float)
+    assert events[3]["rows"] == 15 and events[3]["step"] == "Loading practice extracts"
+    assert events[5]["exit_code"] == 3 and events[5]["error"] == "ExtractError"
+
+
+def test_progress_on_a_terminal_draws_steps_with_elapsed_time():
+    master, slave = os.openpty()
+    with open(slave, "w", encoding="utf-8", closefd=True) as tty:
+        progress = Progress(stream=tty)
+        assert not progress.quiet
+        with (
+            progress.step("Loading practice extracts", total=1),
+            progress.substep("J82001 patients") as c,
+        ):
+            c["rows"] = 3
+        tty.flush()
+        out = os.read(master, 65536).decode()
+    os.close(master)
+    assert "✓" in out and "Loading practice extracts" in out
+    assert re.search(r"3 rows\)?.*\d+\.\d s", out)
+
+
+def test_quiet_wins_over_a_terminal():
+    master, slave = os.openpty()
+    with open(slave, "w", encoding="utf-8", closefd=True) as tty:
+        assert Progress(stream=tty, quiet=True).quiet
+    os.close(master)
+
+
+# -- the command line, three ways ----------------------------------------------------------
+def test_cli_on_a_terminal_shows_rich_progress_and_every_problem(broken_extract):
+    code, out = run_on_tty([*COHORT, "check", str(broken_extract)], cwd=ROOT)
+    assert code == 3
+    assert ANSI.search(out), "no terminal styling on a terminal"
+    assert "✗" in out and "Loading practice extracts" in out
+    assert "3 structural problems" in out
+    assert out.count("  - ") == 3
+
+
+def test_cli_piped_prints_no_progress_only_the_problems(broken_extract):
+    proc = run_piped([*COHORT, "check", str(broken_extract)], cwd=ROOT)
+    assert proc.returncode == 3
+    assert not ANSI.search(proc.stderr)
+    assert "Loading practice extracts" not in proc.stderr
+    problems = [line for line in proc.stderr.splitlines() if line.startswith("  - ")]
+    assert len(problems) == 3
+    assert any("sex that is not M, F, I or U (row 3)" in p for p in problems)
+    assert any("patient_id is not in patients" in p for p in problems)
+    assert any("coding_system that is not readv2" in p for p in problems)
+    for value in PLANTED.values():
+        assert value not in proc.stderr + proc.stdout
+
+
+def test_cli_log_json_writes_only_json_lines(broken_extract):
+    proc = run_piped([*COHORT, "check", str(broken_extract), "--log-json"], cwd=ROOT)
+    assert proc.returncode == 3
+    events = [json.loads(line) for line in proc.stderr.splitlines()]
+    kinds = [e["event"] for e in events]
+    assert kinds[:2] == ["step_started", "step_failed"]
+    assert events[1]["exit_code"] == 3
+    assert kinds.count("extract_problem") == 3

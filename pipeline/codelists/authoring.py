@@ -24,8 +24,12 @@ from pipeline.codelists.model import (
     Governance,
     publish_problems,
 )
-from pipeline.codelists.parse import read_version
-from pipeline.codelists.repository import load_repository, write_atomic, write_lock
+from pipeline.codelists.repository import (
+    load_repository,
+    read_version_once,
+    write_atomic,
+    write_lock,
+)
 from pipeline.codelists.yamlio import flow, scalar
 from pipeline.errors import CodelistError, UsageError
 
@@ -169,7 +173,7 @@ def publish(root: Path, name: str, version: str, *, today: dt.date | None = None
         )
     path = repo.path(name, version)
     write_atomic(path, published_text(path.read_text(encoding="utf-8"), today or dt.date.today()))
-    digest = content_hash(read_version(path))
+    digest = content_hash(read_version_once(path))
     write_lock(root, {**repo.lock, (name, version): digest})
     return digest
 

@@ -64,7 +64,7 @@ def build_codelist_table(
     finally:
         for name in frames:
             con.unregister(name)
-    return con.execute("SELECT count(*) FROM codelist_codes").fetchone()[0]
+    return con.execute("SELECT count(*) FROM codelist_codes").fetchall()[0][0]
 
 
 def unique_versions(versions: Iterable[CodelistVersion]) -> list[CodelistVersion]:
@@ -78,7 +78,7 @@ def _load_seen_codes(con: duckdb.DuckDBPyConnection, definitions: pl.DataFrame) 
     wanted = set(definitions.filter(pl.col("prefix").is_not_null())["coding_system"].to_list())
     for table, (sql_name, systems) in SEEN.items():
         used = sorted(wanted & set(systems))
-        if used and db.run(con, "codelists/table_exists", table_name=table).fetchone()[0]:
+        if used and db.run(con, "codelists/table_exists", table_name=table).fetchall()[0][0]:
             db.run(con, sql_name, systems=used)
 
 

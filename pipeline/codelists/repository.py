@@ -8,6 +8,8 @@ lock holds each one's content hash, so any edit shows.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -121,10 +123,28 @@ def version_files(root: Path, problems: list[str]) -> list[Path]:
 
 def _read(path: Path, problems: list[str]) -> CodelistVersion | None:
     try:
-        return read_version(path)
+        return read_version_once(path)
     except CodelistProblems as exc:
         problems.extend(exc.problems)
         return None
+
+
+def read_version_once(path: Path) -> CodelistVersion:
+    """read_version(PATH), parsed again only when the file or a CSV beside it changed."""
+    return _read_unchanged(str(path), _content_digest(path))
+
+
+@functools.lru_cache(maxsize=64)
+def _read_unchanged(path: str, digest: str) -> CodelistVersion:
+    """read_version, once per content: DIGEST covers the file and the CSVs beside it."""
+    return read_version(Path(path))
+
+
+def _content_digest(path: Path) -> str:
+    digest = hashlib.sha256(path.read_bytes())
+    for sidecar in sorted(path.parent.glob("*.csv")):
+        digest.update(sidecar.name.encode() + b"\0" + sidecar.read_bytes())
+    return digest.hexdigest()
 
 
 def _place(

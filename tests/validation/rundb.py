@@ -12,7 +12,8 @@ import yaml
 from pipeline import db
 from pipeline.extract import load_extracts
 from pipeline.paths import DEFAULT_STUDY
-from tests.validation.extracts import event, medication, patient, write_extract
+
+from .extracts import event, medication, patient, write_extract
 
 # codelist, coding_system, code, category: enough codes for the patients below.
 CODES = [
@@ -29,18 +30,22 @@ CODES = [
 PAIN = {"code": "82423001", "event_date": "2023-06-01"}
 # Who is in the extract (index date 2024-05-01), by patient number.
 INVITED = (0, 1, 2, 3)
-AGED_70, DEAD, DEMENTIA, PALLIATIVE, OPTED_OUT = 10, 11, 12, 13, 14
+AGED_70, DEAD, DEMENTIA, PALLIATIVE, OPTED_OUT, DEREGISTERED, BAD_NHS = 10, 11, 12, 13, 14, 15, 16
+NOT_IN_PAIN = (4, 5, 6, 7, 8, 9)
+BAD_NHS_NUMBER = "9430000017"  # fails Modulus 11: the study holds this patient back
 
 
 def extract_patients() -> list[dict]:
-    rows = [patient(i) for i in range(15)]
+    rows = [patient(i) for i in range(17)]
     rows[AGED_70] = patient(AGED_70, date_of_birth="1954-01-01")
     rows[DEAD] = patient(DEAD, date_of_death="2024-01-01")
+    rows[DEREGISTERED] = patient(DEREGISTERED, deregistration_date="2020-01-01")
+    rows[BAD_NHS] = patient(BAD_NHS, nhs_number=BAD_NHS_NUMBER)
     return rows
 
 
 def extract_events() -> list[dict]:
-    rows = [event(i, **PAIN) for i in range(15) if i not in (4, 5, 6, 7, 8, 9)]
+    rows = [event(i, **PAIN) for i in range(17) if i not in NOT_IN_PAIN]
     rows += [
         event(DEMENTIA, code="52448006", event_date="2021-03-01"),
         event(PALLIATIVE, code="103735009", event_date="2024-02-01"),

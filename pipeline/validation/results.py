@@ -189,11 +189,19 @@ def read_results(path: Path) -> dict | None:
 
 
 def merge(old: dict | None, new: dict) -> dict:
-    """NEW's suites replace the same suites in OLD; other suites are kept, in order."""
+    """NEW's suites replace the same suites in OLD, in place; other suites are kept."""
     if not old:
         return new
-    replaced = {s["name"] for s in new["suites"]}
-    suites = [s for s in old["suites"] if s["name"] not in replaced] + new["suites"]
-    results = [r for r in old["results"] if r["suite"] not in replaced] + new["results"]
+    fresh = {s["name"]: s for s in new["suites"]}
+    names = [s["name"] for s in old["suites"]] + [
+        n for n in fresh if n not in {s["name"] for s in old["suites"]}
+    ]
+    entries = {s["name"]: s for s in old["suites"]} | fresh
+    results = [
+        r
+        for name in names
+        for r in (new if name in fresh else old)["results"]
+        if r["suite"] == name
+    ]
     passed = not any(r["severity"] == "blocking" and not r["success"] for r in results)
-    return {**new, "passed": passed, "suites": suites, "results": results}
+    return {**new, "passed": passed, "suites": [entries[n] for n in names], "results": results}

@@ -10,7 +10,9 @@ Messages carry file names, row numbers and counts, never patient values.
 from __future__ import annotations
 
 import codecs
+import csv
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,18 +26,27 @@ from pipeline.extract.manifest import Manifest, read_manifest
 log = logging.getLogger(__name__)
 
 PROBLEMS = {
-    "blank_patient_id": "{n} rows with a blank patient_id{rows}; every row needs the patient's id",
-    "duplicate_patient_id": "{n} rows share a patient_id with another row{rows}; patient_id must be unique within the practice",
-    "unknown_patient_id": "{n} rows whose patient_id is not in patients{rows}; export patients and records from the same extract",
-    "bad_sex": "{n} rows with a sex that is not M, F, I or U{rows}; recode those rows",
-    "bad_coding_system_events": "{n} rows with a coding_system that is not readv2, ctv3 or snomedct{rows}; fix the export",
-    "bad_coding_system_medications": "{n} rows with a coding_system that is not dmd or bnf{rows}; fix the export",
-    "blank_code": "{n} rows with a blank code{rows}; remove or fix them",
-    "bad_issue_type": "{n} rows with an issue_type that is not acute or repeat{rows}; leave it blank if unknown",
-    "bad_date": "{n} rows with a blank or unreadable {column}{rows}; write dates as YYYY-MM-DD or DD/MM/YYYY",
-    "bad_number": "{n} rows with a {column} that is not a number{rows}; leave it blank if unknown",
+    "blank_patient_id": "{n} {noun} with a blank patient_id{rows}; every row needs the patient's id",
+    "duplicate_patient_id": "{n} {noun} share a patient_id with another row{rows}; patient_id must be unique within the practice",
+    "unknown_patient_id": "{n} {noun} whose patient_id is not in patients{rows}; export patients and records from the same extract",
+    "bad_sex": "{n} {noun} with a sex that is not M, F, I or U{rows}; recode those rows",
+    "bad_coding_system_events": "{n} {noun} with a coding_system that is not readv2, ctv3 or snomedct{rows}; fix the export",
+    "bad_coding_system_medications": "{n} {noun} with a coding_system that is not dmd or bnf{rows}; fix the export",
+    "blank_code": "{n} {noun} with a blank code{rows}; remove or fix them",
+    "bad_issue_type": "{n} {noun} with an issue_type that is not acute or repeat{rows}; leave it blank if unknown",
+    "bad_date": "{n} {noun} with a blank or unreadable {column}{rows}; write dates as YYYY-MM-DD or DD/MM/YYYY",
+    "bad_number": "{n} {noun} with a {column} that is not a number{rows}; leave it blank if unknown",
 }
-CSV_OPTIONS = "header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"', strict_mode = true"
+# The header is read in Python and given to DuckDB as c (every column text), so
+# DuckDB does not guess the layout: a row with the wrong number of fields is an
+# error that names its line, never a silently different table.
+CSV_OPTIONS = "auto_detect = false, header = true, columns = c, delim = ',', quote = '\"', escape = '\"', strict_mode = true"
+# What DuckDB says about a malformed CSV line (never the line's contents).
+CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
+CSV_REASONS = (
+    re.compile(r"Expected Number of Columns: \d+ Found: \d+"),
+    re.compile(r"Value with unterminated quote found"),
+)
 
 
 @dataclass
@@ -54,11 +65,17 @@ def find_practice_folders(paths: list[Path]) -> list[Path]:
     folders: list[Path] = []
     for path in paths:
         if not path.exists():
-            raise ExtractError(f"{path}: no such folder; give a practice folder or a folder of them")
+            raise ExtractError(
+                f"{path}: no such folder; give a practice folder or a folder of them"
+            )
         if (path / "manifest.yaml").is_file():
             folders.append(path)
             continue
-        found = sorted(p for p in path.iterdir() if (p / "manifest.yaml").is_file()) if path.is_dir() else []
+        found = (
+            sorted(p for p in path.iterdir() if (p / "manifest.yaml").is_file())
+            if path.is_dir()
+            else []
+        )
         if not found:
             raise ExtractError(
                 f"{path}: no manifest.yaml here or in its sub-folders; "
@@ -72,10 +89,14 @@ def table_file(folder: Path, table: str) -> Path:
     """The one CSV or Parquet file holding TABLE in FOLDER."""
     csv, parquet = folder / f"{table}.csv", folder / f"{table}.parquet"
     if csv.is_file() and parquet.is_file():
-        raise ExtractError(f"{folder}: both {table}.csv and {table}.parquet are present; keep only one")
+        raise ExtractError(
+            f"{folder}: both {table}.csv and {table}.parquet are present; keep only one"
+        )
     if csv.is_file() or parquet.is_file():
         return csv if csv.is_file() else parquet
-    raise ExtractError(f"{folder}: {table}.csv is missing; every practice folder needs patients, events and medications")
+    raise ExtractError(
+        f"{folder}: {table}.csv is missing; every practice folder needs patients, events and medications"
+    )
 
 
 def check_utf8(path: Path, chunk: int = 1 << 24) -> None:
@@ -95,7 +116,9 @@ def check_utf8(path: Path, chunk: int = 1 << 24) -> None:
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError as exc:
-            raise ExtractError(f"{path}: not UTF-8 at byte offset {offset + exc.start}; re-export it as UTF-8") from None
+            raise ExtractError(
+                f"{path}: not UTF-8 at byte offset {offset + exc.start}; re-export it as UTF-8"
+            ) from None
 
 
 def _reader(path: Path) -> str:
@@ -105,12 +128,28 @@ def _reader(path: Path) -> str:
 
 
 def _header(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
-    con.execute(f"CREATE OR REPLACE TEMP MACRO hdr(p) AS TABLE SELECT * FROM {_reader(path)}")
+    """The file's column names as written."""
+    if path.suffix == ".csv":
+        return _csv_header(path)
     try:
-        rows = con.execute("DESCRIBE SELECT * FROM hdr($path)", {"path": str(path)}).fetchall()
+        rows = con.execute(
+            "DESCRIBE SELECT * FROM read_parquet($path)", {"path": str(path)}
+        ).fetchall()
     except duckdb.Error as exc:
-        raise ExtractError(f"{path}: could not be read ({_first_line(exc)}); check it is a CSV with a header row") from None
+        raise ExtractError(
+            f"{path}: could not be read ({_first_line(exc)}); check it is a Parquet file"
+        ) from None
     return [r[0] for r in rows]
+
+
+def _csv_header(path: Path) -> list[str]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        header = next(csv.reader(fh), None)
+    if not header or not any(name.strip() for name in header):
+        raise ExtractError(
+            f"{path}: is empty or has no header row; the first line must name the columns"
+        )
+    return header
 
 
 def _first_line(exc: Exception) -> str:
@@ -119,7 +158,22 @@ def _first_line(exc: Exception) -> str:
     return text.split("Original Line")[0].strip()[:200]
 
 
-def _mapping(path: Path, table: schema.Table, header: list[str], warnings: list[str]) -> dict[str, str]:
+def _read_error(path: Path, exc: Exception) -> ExtractError:
+    """A file DuckDB could not read: the line and the reason, never the line's contents."""
+    text = str(exc)
+    line = CSV_LINE.search(text)
+    reasons = [m.group(0) for pattern in CSV_REASONS if (m := pattern.search(text))]
+    if line and reasons:
+        return ExtractError(
+            f"{path}: line {line.group(1)} could not be read ({reasons[0]}); "
+            "check that line's quotes and commas against the header"
+        )
+    return ExtractError(f"{path}: could not be read ({_first_line(exc)}); fix the file's layout")
+
+
+def _mapping(
+    path: Path, table: schema.Table, header: list[str], warnings: list[str]
+) -> dict[str, str]:
     """Canonical column name -> the file's header spelling (case-insensitive)."""
     by_lower: dict[str, str] = {}
     for name in header:
@@ -139,40 +193,60 @@ def _mapping(path: Path, table: schema.Table, header: list[str], warnings: list[
     return {c: by_lower[c] for c in table.names if c in by_lower}
 
 
-def _define_source(con: duckdb.DuckDBPyConnection, path: Path, table: schema.Table, mapping: dict[str, str]) -> None:
-    """src(p): the file with canonical column names; absent optional columns are NULL."""
+def _define_source(
+    con: duckdb.DuckDBPyConnection, path: Path, table: schema.Table, mapping: dict[str, str]
+) -> None:
+    """src(p, c): the file with canonical column names; absent optional columns are NULL."""
     cols = ", ".join(
-        f"CAST({db.quote_ident(mapping[c])} AS VARCHAR) AS {c}" if c in mapping else f"NULL::VARCHAR AS {c}"
+        f"CAST({db.quote_ident(mapping[c])} AS VARCHAR) AS {c}"
+        if c in mapping
+        else f"NULL::VARCHAR AS {c}"
         for c in table.names
     )
-    con.execute(f"CREATE OR REPLACE TEMP MACRO src(p) AS TABLE SELECT {cols} FROM {_reader(path)}")
+    con.execute(
+        f"CREATE OR REPLACE TEMP MACRO src(p, c) AS TABLE SELECT {cols} FROM {_reader(path)}"
+    )
 
 
 def _describe_problem(problem: str, n: int, lines: list[int]) -> str:
     kind, _, column = problem.partition(":")
     shown = ", ".join(str(x) for x in lines)
     rows = f" (row{'s' if n > 1 else ''} {shown}{', …' if n > len(lines) else ''})"
-    return PROBLEMS[kind].format(n=n, rows=rows, column=column)
+    return PROBLEMS[kind].format(n=n, noun="row" if n == 1 else "rows", rows=rows, column=column)
 
 
 def _load_table(con, manifest: Manifest, table: schema.Table, result: LoadResult) -> list[str]:
+    """Stage and check one file; insert it only if it has no structural problem.
+    Patient ids are kept either way, so events and medications are checked against
+    every patient the patients file names."""
     path = table_file(manifest.folder, table.name)
     result.files.append(path)
     if path.suffix == ".csv":
         check_utf8(path)
-    mapping = _mapping(path, table, _header(con, path), result.warnings)
+    header = _header(con, path)
+    mapping = _mapping(path, table, header, result.warnings)
     _define_source(con, path, table, mapping)
     try:
-        db.run(con, f"load/stage_{table.name}", path=str(path))
+        db.run(
+            con,
+            f"load/stage_{table.name}",
+            path=str(path),
+            columns=dict.fromkeys(header, "VARCHAR"),
+        )
     except duckdb.Error as exc:
-        raise ExtractError(f"{path}: could not be read ({_first_line(exc)}); fix the file's layout") from None
-    found = db.run(con, f"load/check_{table.name}", practice_code=manifest.practice_code).fetchall()
-    problems = [f"{path}: {_describe_problem(p, n, lines)}" for p, n, lines in found]
-    # Inserted even when problems were found, so later files' patient look-ups
-    # report their own problems; the run stops before anything is written.
-    db.run(con, f"load/insert_{table.name}", practice_code=manifest.practice_code)
-    count = con.execute("SELECT count(*) FROM stage").fetchone()[0]
-    result.row_counts[(manifest.practice_code, table.name)] = count
+        raise _read_error(path, exc) from None
+    first_row = 2 if path.suffix == ".csv" else 1  # CSV rows count the header as row 1
+    found = db.run(
+        con, f"load/check_{table.name}", practice_code=manifest.practice_code, first_row=first_row
+    )
+    problems = [f"{path}: {_describe_problem(p, n, lines)}" for p, n, lines in found.fetchall()]
+    if table is schema.PATIENTS:
+        db.run(con, "load/known_patients", practice_code=manifest.practice_code)
+    if not problems:
+        db.run(con, f"load/insert_{table.name}", practice_code=manifest.practice_code)
+    result.row_counts[(manifest.practice_code, table.name)] = con.execute(
+        "SELECT count(*) FROM stage"
+    ).fetchall()[0][0]
     con.execute("DROP TABLE stage")
     return problems
 
@@ -210,7 +284,9 @@ def load_extracts(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> LoadResu
     problems: list[str] = []
     for m in result.manifests:
         if m.unknown_keys:
-            result.warnings.append(f"{m.folder / 'manifest.yaml'}: ignored unknown key(s) {', '.join(m.unknown_keys)}")
+            result.warnings.append(
+                f"{m.folder / 'manifest.yaml'}: ignored unknown key(s) {', '.join(m.unknown_keys)}"
+            )
         _insert_practice(con, m)
         for table in schema.TABLES:
             problems += _load_table(con, m, table, result)

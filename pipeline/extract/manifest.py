@@ -12,7 +12,13 @@ import yaml
 from pipeline.errors import ExtractError
 
 ODS_CODE = re.compile(r"[A-Z][0-9]{5}")
-KNOWN_KEYS = {"practice_code", "practice_name", "clinical_system", "extract_date", "practice_address"}
+KNOWN_KEYS = {
+    "practice_code",
+    "practice_name",
+    "clinical_system",
+    "extract_date",
+    "practice_address",
+}
 
 
 @dataclass(frozen=True)
@@ -55,7 +61,9 @@ def _read_yaml(path: Path) -> dict:
         where = f" at line {mark.line + 1}" if mark else ""
         raise _fail(path, f"is not valid YAML{where}; fix the manifest") from None
     if not isinstance(data, dict):
-        raise _fail(path, "must be a YAML mapping of keys (practice_code, practice_name, extract_date)")
+        raise _fail(
+            path, "must be a YAML mapping of keys (practice_code, practice_name, extract_date)"
+        )
     return data
 
 
@@ -78,7 +86,10 @@ def read_manifest(folder: Path) -> Manifest:
             raise _fail(path, f"missing required key '{key}'")
     code = str(data["practice_code"]).strip()
     if not ODS_CODE.fullmatch(code):
-        raise _fail(path, f"practice_code '{code}' is not an ODS code (one letter then five digits, e.g. J82001)")
+        raise _fail(
+            path,
+            f"practice_code '{code}' is not an ODS code (one letter then five digits, e.g. J82001)",
+        )
     extract_date = parse_date(data["extract_date"])
     if extract_date is None:
         raise _fail(path, "extract_date is not a date; write it as YYYY-MM-DD or DD/MM/YYYY")

@@ -1,10 +1,11 @@
 -- Structural problems in one staged events file (see check_patients.sql).
--- $practice_code limits the patient look-up to this practice's patients.
+-- Patients are looked up in known_patients (every id the practice's patients file
+-- names, even when that file has problems of its own), limited to $practice_code.
 WITH rows AS (
-    SELECT rowid + 2 AS line, * FROM stage
+    SELECT rowid + $first_row AS line, * FROM stage
 ),
 known AS (
-    SELECT patient_id FROM patients WHERE practice_code = $practice_code
+    SELECT patient_id FROM known_patients WHERE practice_code = $practice_code
 ),
 problems AS (
     SELECT 'blank_patient_id' AS problem, line FROM rows WHERE patient_id IS NULL

@@ -1,9 +1,9 @@
 -- Structural problems in one staged medications file (see check_patients.sql).
 WITH rows AS (
-    SELECT rowid + 2 AS line, * FROM stage
+    SELECT rowid + $first_row AS line, * FROM stage
 ),
 known AS (
-    SELECT patient_id FROM patients WHERE practice_code = $practice_code
+    SELECT patient_id FROM known_patients WHERE practice_code = $practice_code
 ),
 problems AS (
     SELECT 'blank_patient_id' AS problem, line FROM rows WHERE patient_id IS NULL

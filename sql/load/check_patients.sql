@@ -1,8 +1,9 @@
 -- Structural problems in one staged patients file. One row per kind of problem:
--- how many rows have it and the first few file rows (row 1 is the header).
+-- how many rows have it and the first few row numbers ($first_row is the first
+-- data row: 2 in a CSV, whose row 1 is the header; 1 in a Parquet file).
 -- Problems with one patient's contact details are not here: they go to quarantine.
 WITH rows AS (
-    SELECT rowid + 2 AS line, * FROM stage
+    SELECT rowid + $first_row AS line, * FROM stage
 ),
 problems AS (
     SELECT 'blank_patient_id' AS problem, line FROM rows WHERE patient_id IS NULL

@@ -4,13 +4,15 @@
 -- A cell as text: trimmed, with blank meaning missing.
 CREATE OR REPLACE TEMP MACRO cf_text(v) AS nullif(trim(CAST(v AS VARCHAR)), '');
 
--- A date written ISO (YYYY-MM-DD) or UK (DD/MM/YYYY); never US order.
+-- A date written ISO (YYYY-MM-DD) or UK (DD/MM/YYYY), always with a four-digit year
+-- (strptime alone would read 05/03/20 as the year 20); never US order.
 -- Parquet DATE and TIMESTAMP columns arrive here already as ISO text.
-CREATE OR REPLACE TEMP MACRO cf_date(v) AS CAST(coalesce(
-    try_strptime(cf_text(v), '%Y-%m-%d'),
-    try_strptime(cf_text(v), '%d/%m/%Y'),
-    try_strptime(cf_text(v), '%Y-%m-%d %H:%M:%S')
-) AS DATE);
+CREATE OR REPLACE TEMP MACRO cf_date(v) AS CAST(CASE
+    WHEN cf_text(v) LIKE '____-%' THEN coalesce(
+        try_strptime(cf_text(v), '%Y-%m-%d'),
+        try_strptime(cf_text(v), '%Y-%m-%d %H:%M:%S'))
+    WHEN cf_text(v) LIKE '%/____' THEN try_strptime(cf_text(v), '%d/%m/%Y')
+END AS DATE);
 
 -- An NHS number with its spaces removed.
 CREATE OR REPLACE TEMP MACRO cf_nhs(v) AS nullif(regexp_replace(coalesce(CAST(v AS VARCHAR), ''), '\s', '', 'g'), '');

@@ -9,4 +9,4 @@ SELECT
     cf_code(lower(cf_text(coding_system)), code) AS code,
     try_cast(cf_text(value) AS DOUBLE) AS value,
     cf_text(value) IS NOT NULL AND try_cast(cf_text(value) AS DOUBLE) IS NULL AS bad_value
-FROM src($path);
+FROM src($path, $columns);

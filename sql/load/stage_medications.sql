@@ -10,4 +10,4 @@ SELECT
     lower(cf_text(issue_type)) AS issue_type,
     try_cast(cf_text(quantity) AS DOUBLE) AS quantity,
     cf_text(quantity) IS NOT NULL AND try_cast(cf_text(quantity) AS DOUBLE) IS NULL AS bad_quantity
-FROM src($path);
+FROM src($path, $columns);

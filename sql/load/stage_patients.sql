@@ -1,6 +1,6 @@
 -- Stage one practice's patients.csv/.parquet: every cell normalised, and the raw
 -- cells that failed to parse flagged so the checks can name their rows.
--- src($path) is a table macro over the file with canonical column names.
+-- src($path, $columns) is a table macro over the file with canonical column names.
 CREATE OR REPLACE TEMP TABLE stage AS
 SELECT
     cf_text(patient_id) AS patient_id,
@@ -22,4 +22,4 @@ SELECT
     cf_text(deregistration_date) IS NOT NULL AND cf_date(deregistration_date) IS NULL AS bad_deregistration_date,
     cf_date(date_of_death) AS date_of_death,
     cf_text(date_of_death) IS NOT NULL AND cf_date(date_of_death) IS NULL AS bad_date_of_death
-FROM src($path);
+FROM src($path, $columns);

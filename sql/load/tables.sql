@@ -49,3 +49,10 @@ CREATE TABLE IF NOT EXISTS medications (
     issue_type VARCHAR,
     quantity DOUBLE
 );
+
+-- Patient ids named by each practice's patients file, for checking its events and
+-- medications; kept for the connection only.
+CREATE OR REPLACE TEMP TABLE known_patients (
+    practice_code VARCHAR NOT NULL,
+    patient_id VARCHAR NOT NULL
+);

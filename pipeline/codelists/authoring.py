@@ -166,7 +166,7 @@ def publish(root: Path, name: str, version: str, *, today: dt.date | None = None
     draft = repo.get(name, version)
     if draft.published:
         raise CodelistError(f"{draft.label} is already published; published versions never change")
-    missing = [p for p in publish_problems(draft) if "date_published" not in p]
+    missing = publish_problems(draft, dated=False)
     if missing:
         raise CodelistError(
             f"{repo.path(name, version)}: cannot publish {draft.label}: {'; '.join(missing)}"

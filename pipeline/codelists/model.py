@@ -240,12 +240,12 @@ def _category_problems(v: CodelistVersion, kind: str, e: Entry) -> list[str]:
     return []
 
 
-def publish_problems(v: CodelistVersion) -> list[str]:
-    """What a version lacks before it can be published."""
+def publish_problems(v: CodelistVersion, *, dated: bool = True) -> list[str]:
+    """What a version lacks to be published (without the date, when publishing sets it)."""
     found = []
     if not v.governance.author.strip():
         found.append("a published version needs governance.author")
-    if v.governance.date_published is None:
+    if dated and v.governance.date_published is None:
         found.append("a published version needs governance.date_published")
     if not v.governance.sources:
         found.append("a published version needs governance.sources (where the codes came from)")

@@ -160,7 +160,7 @@ def _entry(item, list_line: int, problems: _Problems) -> Entry | None:
     fields = {
         "coding_system": item.get("system") or "",
         "code": item.get("code") or "",
-        "term": item.get("term") or "",
+        "term": str(item.get("term") or "").strip(),
         "descendants": descendants if descendants is not None else item.get("descendants"),
         "category": item.get("category"),
         "line": item.line,

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.fsutil import sha256_file
-from pipeline.paths import EXPECTATIONS_DIR, ROOT
+from pipeline.paths import ROOT
 from pipeline.validation import engine
 from pipeline.validation.results import Outcome, ValidationSummary, write_results
 from pipeline.validation.suites import ExpectationSpec, SuiteFile, build_gx_suite, read_suite
@@ -33,9 +33,10 @@ def run_suites(
     suite_names,
     *,
     out_dir: Path | None = None,
-    suites_dir: Path = EXPECTATIONS_DIR,
+    suites_dir: Path | None = None,
 ) -> ValidationSummary:
-    """Validate CON's tables with expectations/NAME.yaml for each name in SUITE_NAMES.
+    """Validate CON's tables with expectations/NAME.yaml for each name in SUITE_NAMES
+    (SUITES_DIR/NAME.yaml when given).
 
     Writes OUT_DIR/results.json and results.html when OUT_DIR is given (merged
     with other suites already there). Never raises for failed expectations:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import yaml
 
+from pipeline import paths
 from pipeline.errors import ValidationFailed
-from pipeline.paths import EXPECTATIONS_DIR
 
 SEVERITIES = ("blocking", "warning")
 EXPECTATION_KEYS = {"description", "type", "kwargs", "meta", "notes"}
@@ -73,7 +73,9 @@ class SuiteFile:
         return tuple(e for e in self.expectations if e.table == table)
 
 
-def suite_path(name: str, *, directory: Path = EXPECTATIONS_DIR) -> Path:
+def suite_path(name: str, *, directory: Path | None = None) -> Path:
+    """expectations/NAME.yaml (paths.EXPECTATIONS_DIR, read when called), or DIRECTORY/NAME.yaml."""
+    directory = directory or paths.EXPECTATIONS_DIR
     path = directory / f"{name}.yaml"
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in directory.glob("*.yaml"))) or "none"
@@ -81,7 +83,7 @@ def suite_path(name: str, *, directory: Path = EXPECTATIONS_DIR) -> Path:
     return path
 
 
-def read_suite(name: str, *, directory: Path = EXPECTATIONS_DIR) -> SuiteFile:
+def read_suite(name: str, *, directory: Path | None = None) -> SuiteFile:
     """Parse and check expectations/NAME.yaml (no GX needed)."""
     path = suite_path(name, directory=directory)
     try:

@@ -45,8 +45,14 @@ def answer(truth: dict, invite_ref: str, *, seed: int) -> list[Outcome]:
         return [Outcome(invite_ref, "ineligible", "no_chronic_pain")]
     if _flag(truth, "eligible"):
         recruited = _draw(seed, invite_ref, "recruited") < 0.35
-        return [Outcome(invite_ref, "eligible")] + ([Outcome(invite_ref, "recruited")] if recruited else [])
-    return [Outcome(invite_ref, "declined" if truth.get("wants_work", "").lower() == "false" else "replied")]
+        return [Outcome(invite_ref, "eligible")] + (
+            [Outcome(invite_ref, "recruited")] if recruited else []
+        )
+    return [
+        Outcome(
+            invite_ref, "declined" if truth.get("wants_work", "").lower() == "false" else "replied"
+        )
+    ]
 
 
 def _truth(path: Path) -> dict[tuple[str, str], dict]:
@@ -54,11 +60,18 @@ def _truth(path: Path) -> dict[tuple[str, str], dict]:
         return {(r["practice_code"], r["patient_id"]): r for r in csv.DictReader(fh)}
 
 
-def record_demo_outcomes(ws, truth_csv: Path, *, seed: int = 2019, limit: int | None = 400) -> Result:
+def record_demo_outcomes(
+    ws, truth_csv: Path, *, seed: int = 2019, limit: int | None = 400
+) -> Result:
     """Record synthetic outcomes for up to LIMIT live invitations of WS (chosen by a seeded draw)."""
     truth = _truth(truth_csv)
     with ws.state(read_only=True) as con:
         live = db.run(con, "audit/demo_invitations").fetchall()
     live = sorted(live, key=lambda r: _draw(seed, r[0], "sample"))[: limit or None]
-    items = [o for ref, code, pid in live if (code, pid) in truth for o in answer(truth[(code, pid)], ref, seed=seed)]
+    items = [
+        o
+        for ref, code, pid in live
+        if (code, pid) in truth
+        for o in answer(truth[(code, pid)], ref, seed=seed)
+    ]
     return record_many(ws, items, source="demo (synthetic truth.csv)")

@@ -199,10 +199,11 @@ def output_entries(stage: Path) -> list[dict]:
 
 def validation_entry(summary) -> dict:
     """A validation summary as counts and names (never the failing values themselves)."""
-    for method in ("record", "to_record", "as_record", "counts"):
+    for method in ("to_dict", "to_record", "as_record"):
         fn = getattr(summary, method, None)
         if callable(fn):
-            return json.loads(json.dumps(fn(), default=str))
+            found = {**fn(), "seconds": getattr(summary, "seconds", None)}
+            return json.loads(json.dumps(found, default=str))
     if dataclasses.is_dataclass(summary):
         return {
             f.name: _scalar(getattr(summary, f.name))

@@ -125,3 +125,23 @@ def test_files_removed_by_a_rollback_are_not_a_failure(ws):
     result = _verify(ws)
     assert result.exit_code == 0, result.output
     assert "mailmerge.csv: removed when run run1 was rolled back" in result.output
+
+
+def test_validation_is_recorded_as_counts():
+    from pipeline.audit.record import validation_entry
+    from pipeline.validation.results import Outcome, ValidationSummary
+
+    failed = Outcome(suite="patients", table="patients", number=3, description="postcode in UK format",
+                     type="expect_column_values_to_match_regex", column="postcode", severity="warning",
+                     success=False, unexpected_count=7, element_count=400)  # fmt: skip
+    entry = validation_entry(
+        ValidationSummary(suites=("patients",), outcomes=(failed,), seconds=1.5)
+    )
+    assert entry["passed"] is True and entry["seconds"] == 1.5
+    assert entry["suites"][0] | {} == {
+        **entry["suites"][0],
+        "name": "patients",
+        "checks": 1,
+        "warnings": 1,
+    }
+    assert entry["results"][0]["unexpected_count"] == 7

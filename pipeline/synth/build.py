@@ -159,12 +159,12 @@ class Workers:
             cursor.close()
 
 
-def _database(pools: lookups.Pools, seed: int) -> tuple[duckdb.DuckDBPyConnection, int]:
+def _database(pools: lookups.Pools, options: SynthOptions) -> tuple[duckdb.DuckDBPyConnection, int]:
     """The run's in-memory database with the lookups and the truth table."""
     con = db.connect()
     con.execute("SET enable_progress_bar = false")
     db.script(con, "synth/macros")
-    nhs_count = lookups.create_lookups(con, pools, seed)
+    nhs_count = lookups.create_lookups(con, pools, seed=options.seed, patients=options.patients)
     db.script(con, "synth/truth_table")
     con.execute("SET threads = 1")
     return con, nhs_count
@@ -186,7 +186,7 @@ def generate(options: SynthOptions, *, threads: int | None = None) -> SynthResul
     practices = plan(
         practices=options.practices, patients=options.patients, seed=options.seed, pools=pools
     )
-    con, nhs_count = _database(pools, options.seed)
+    con, nhs_count = _database(pools, options)
     if options.patients > nhs_count:
         log.warning(
             "more patients than valid 999-range NHS numbers (%d): numbers repeat", nhs_count

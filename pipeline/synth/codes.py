@@ -1,10 +1,12 @@
 """The codes the synthetic practices record: one pool, the single source for `cohort synth`.
 
 Study codes (``codelist`` set) are the minimum content of the InStep codelists
-(../shared/spec/instep-study.md, "Minimum codelist content"), plus the opt-out
-withdrawal code. Every code the generator writes for a study role comes from
+(../shared/spec/instep-study.md, "Minimum codelist content"), the opt-out
+withdrawal code, and two NSAIDs for acute pain that the shipped pain_medications
+list also holds. Every code the generator writes for a study role comes from
 here, so a record the generator means to count (a pain code, an opt-out) is in
-the shipped codelist, and everything else is deliberately outside it.
+the shipped codelist, and everything else is deliberately outside it
+(tests/synth/test_codes.py checks both against codelists/).
 
 Codes with ``codelist=None`` are *unrelated* content (blood pressure, asthma,
 statins …). They are chosen to look like real codes of their systems and to stay
@@ -301,8 +303,24 @@ PAIN_DRUGS = (
 )
 
 OTHER_DRUGS = (
-    Drug("acute_analgesic", "Ibuprofen 400mg tablets", "329653008", "1001010J0AAAEAE", 24, 3),
-    Drug("acute_analgesic", "Naproxen 500mg tablets", "329807003", "1001010P0AAAEAE", 28, 2),
+    Drug(
+        "acute_analgesic",
+        "Ibuprofen 400mg tablets",
+        "329653008",
+        "1001010J0AAAEAE",
+        24,
+        3,
+        "pain_medications",
+    ),
+    Drug(
+        "acute_analgesic",
+        "Naproxen 500mg tablets",
+        "329807003",
+        "1001010P0AAAEAE",
+        28,
+        2,
+        "pain_medications",
+    ),
     Drug("acute", "Amoxicillin 500mg capsules", "323509004", "0501013B0AAABAB", 21, 4),
     Drug("acute", "Phenoxymethylpenicillin 250mg tablets", "323467008", "0501011P0AAABAB", 28, 2),
     Drug(

@@ -49,10 +49,10 @@ def build_pools(seed: int) -> Pools:
     fake = Faker("en_GB")
     fake.seed_instance(seed)
     rng = random.Random(seed)
-    surnames = tuple(fake.last_name() for _ in range(4000))
+    surnames = tuple(fake.last_name() for _ in range(2000))
     return Pools(
-        forenames_m=tuple(fake.first_name_male() for _ in range(2000)),
-        forenames_f=tuple(fake.first_name_female() for _ in range(2000)),
+        forenames_m=tuple(fake.first_name_male() for _ in range(1000)),
+        forenames_f=tuple(fake.first_name_female() for _ in range(1000)),
         surnames=surnames,
         streets=tuple(_street(rng, surnames) for _ in range(3000)),
         localities=tuple(_locality(rng, surnames) for _ in range(600)),
@@ -192,14 +192,17 @@ def _check_keys(con: duckdb.DuckDBPyConnection) -> None:
         assert pools == keys, f"two pools share a key in {table}"
 
 
-def create_lookups(con: duckdb.DuckDBPyConnection, pools: Pools, seed: int) -> int:
-    """Create every sy_* table in CON (which has the synth macros); returns how many
-    valid NHS numbers there are."""
+def create_lookups(
+    con: duckdb.DuckDBPyConnection, pools: Pools, *, seed: int, patients: int
+) -> int:
+    """Create every sy_* table in CON (which has the synth macros) for PATIENTS
+    patients; returns how many NHS numbers there are to share out (fewer than
+    PATIENTS only when the test range runs out)."""
     _create(con, "sy_age_slots", _age_slots())
     _create(con, "sy_code_slots", _code_slots())
     _create(con, "sy_drug_slots", _drug_slots())
     _create(con, "sy_conditions", _conditions())
     _create(con, "sy_names", _names(pools))
     _check_keys(con)
-    db.run(con, "synth/nhs_numbers", seed=seed)
+    db.run(con, "synth/nhs_numbers", seed=seed, wanted=patients)
     return con.execute("SELECT count(*) FROM sy_nhs").fetchall()[0][0]

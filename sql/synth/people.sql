@@ -115,8 +115,8 @@ wishes AS (
 ),
 coded_work AS (  -- sparse employment-status codes, some of them out of date
     SELECT *,
-        sy_u(s, g, 'emp_coded') < CASE employment WHEN 'employed' THEN 0.10 WHEN 'unemployed' THEN 0.18
-                                                  WHEN 'retired' THEN 0.30 ELSE 0 END AS emp_coded,
+        sy_u(s, g, 'emp_coded') < CASE employment WHEN 'employed' THEN 0.06 WHEN 'unemployed' THEN 0.12
+                                                  WHEN 'retired' THEN 0.20 ELSE 0 END AS emp_coded,
         CASE WHEN sy_u(s, g, 'emp_stale') < 0.8 THEN employment
              WHEN employment = 'employed' THEN 'unemployed' ELSE 'employed' END AS emp_category,
         sy_day(sy_u(s, g, 'emp_date'), greatest(hist_from, end_date - 6 * 365), end_date) AS emp_date

@@ -293,24 +293,15 @@ def _rule_for(facts: dict, name: str, label: str, held: bool) -> dict:
 
 
 def verdict(facts: dict, rule_list: list[dict]) -> tuple[str, str]:
-    """(result, one sentence): invited, deferred, quarantined, not_invited or not_judged."""
-    pop, letter = facts["population"], facts["invitation"]
+    """(result, one sentence): invited, withdrawn, not_sent, deferred, quarantined, not_invited or not_judged."""
+    pop = facts["population"]
     if pop is None:
         return (
             "not_judged",
             f"not judged: the run stopped ({facts['run']['status']}) before the study rules were applied",
         )
-    if letter:
-        return (
-            "invited",
-            f"INVITED: every rule held; the letter's reference is {letter['invite_ref']}",
-        )
     if pop["invited"]:
-        d = facts["deferred"] or {}
-        return "deferred", (
-            f"NOT INVITED IN THIS RUN: every rule held, but the practice's capacity limit held them "
-            f"back ({d.get('reason', 'deferred')}); they stay invitable in later runs"
-        )
+        return _letter_verdict(facts)
     first = next(r for r in rule_list if r["rule"] == pop["stopped_by"])
     if pop["stopped_by"] == "data_quality":
         return (
@@ -320,6 +311,31 @@ def verdict(facts: dict, rule_list: list[dict]) -> tuple[str, str]:
     return (
         "not_invited",
         f"NOT INVITED: the first rule that stopped them was '{first['label']}': {first['text']}",
+    )
+
+
+def _letter_verdict(facts: dict) -> tuple[str, str]:
+    """For a patient every rule let through: was a letter produced, sent, withdrawn or deferred?"""
+    letter, status = facts["invitation"], facts["run"]["status"]
+    if status not in ("published", "committed", "rolled_back"):
+        return (
+            "not_sent",
+            f"NOT INVITED: every rule held, but the run stopped ({status}) before any letter was produced",
+        )
+    if letter and status == "rolled_back":
+        return "withdrawn", (
+            f"INVITED, THEN WITHDRAWN: every rule held (reference {letter['invite_ref']}), "
+            "but the run was rolled back: its letters were not to be sent"
+        )
+    if letter:
+        return (
+            "invited",
+            f"INVITED: every rule held; the letter's reference is {letter['invite_ref']}",
+        )
+    held = facts["deferred"] or {}
+    return "deferred", (
+        f"NOT INVITED IN THIS RUN: every rule held, but the practice's capacity limit held them "
+        f"back ({held.get('reason', 'deferred')}); they stay invitable in later runs"
     )
 
 
@@ -374,53 +390,3 @@ def describe_since(since: dict) -> dict:
         "lines": lines,
         "do_not_contact_lines": dnc or ["not on the do-not-contact list"],
     }
-
-
-# --- printing ------------------------------------------------------------------
-
-
-def render(explanation: dict) -> str:
-    """The explanation as text for the practice (it names the patient)."""
-    out: list[str] = []
-    for run in explanation["runs"]:
-        out += _render_run(run) + [""]
-    since = explanation["since"]
-    out.append("What happened since:")
-    out += [f"  {line}" for line in since["lines"] or ["no invitation from this workspace"]]
-    out += [f"  {line}" for line in since["do_not_contact_lines"]]
-    return "\n".join(out)
-
-
-def _render_run(run: dict) -> list[str]:
-    r, p = run["run"], run["patient"]
-    name = " ".join(x for x in (p.get("title"), p.get("forename"), p.get("surname")) if x)
-    nhs = f", NHS number {p['nhs_number']}" if p.get("nhs_number") else ""
-    lists = ", ".join(f"{c['name']} v{c['version']}" for c in r["codelists"]) or "not recorded"
-    out = [
-        f"Run {r['run_id']} ({r['status']}; started {str(r['started_at'])[:16]} UTC by {r['operator'] or 'unknown'})",
-        f"  Patient: {name or 'name not recorded'}, practice {p['practice_code']} patient id {p['patient_id']}{nhs}",
-        f"  Study: {r['study']} ({r['study_file'] or 'file not recorded'}, sha256 {(r['study_sha256'] or '?')[:12]}…), "
-        f"index date {day(p['index_date'])}",
-        f"  Codelists: {lists}",
-        f"  Result: {run['summary']}",
-    ]
-    if run["rules"]:
-        out.append("  Rules, in the study's order:")
-    for rule in run["rules"]:
-        out += _render_rule(rule, stopped=rule["rule"] == run["stopped_by"])
-    if run["records_after_index_date"]:
-        out.append(
-            f"  ({plural(run['records_after_index_date'], 'coded record')} dated after the index date "
-            "were ignored by every rule)"
-        )
-    return out
-
-
-def _render_rule(rule: dict, *, stopped: bool) -> list[str]:
-    mark = "✓" if rule["held"] else "✗"
-    out = [f"    {mark} {rule['label']}: {rule['text']}" + ("   ← stopped here" if stopped else "")]
-    out += [f"        {line}" for line in rule["evidence"]]
-    for sub in rule.get("routes", []):
-        out.append(f"        {'✓' if sub['held'] else '✗'} {sub['text']}")
-        out += [f"            {line}" for line in sub["evidence"]]
-    return out

@@ -72,7 +72,7 @@ def explain_command(workspace, invite_ref, nhs_number, practice, patient_id, run
     For the practice: it shows the patient's name and NHS number. Nothing of it is logged.
     """
     from pipeline.audit.explain import explain
-    from pipeline.audit.explain_text import render
+    from pipeline.audit.explain_render import render
 
     ws = _open(workspace)
     explanation = explain(

@@ -148,3 +148,17 @@ def test_one_line_errors_that_never_repeat_an_nhs_number(ws, args, message):
     assert result.exit_code == 2
     assert message in result.output
     assert "4010232137" not in result.output and "401 023 2137" not in result.output
+
+
+def test_a_rolled_back_letter_is_said_to_be_withdrawn(ws):
+    ref = R.invite_ref(ws, "p1")
+    rolled = CliRunner().invoke(
+        main, ["rollback", "run1", "--workspace", str(ws.root), "--reason", "wrong date"]
+    )
+    assert rolled.exit_code == 0, rolled.output
+    text = explain(ws, "--invite-ref", ref)
+    assert (
+        f"INVITED, THEN WITHDRAWN: every rule held (reference {ref}), but the run was rolled back"
+        in text
+    )
+    assert f"invitation {ref} (instep, run run1, " in text and "withdrawn (run rolled back)" in text

@@ -1,0 +1,53 @@
+"""`cohort explain` as text for the practice: one block per run, the rules in order
+with ✓/✗ and their evidence, then what happened since (names the patient: print only)."""
+
+from __future__ import annotations
+
+from pipeline.audit.explain_text import day, plural
+
+
+def render(explanation: dict) -> str:
+    """The explanation as text for the practice (it names the patient)."""
+    out: list[str] = []
+    for run in explanation["runs"]:
+        out += _render_run(run) + [""]
+    since = explanation["since"]
+    out.append("What happened since:")
+    out += [f"  {line}" for line in since["lines"] or ["no invitation from this workspace"]]
+    out += [f"  {line}" for line in since["do_not_contact_lines"]]
+    return "\n".join(out)
+
+
+def _render_run(run: dict) -> list[str]:
+    r, p = run["run"], run["patient"]
+    name = " ".join(x for x in (p.get("title"), p.get("forename"), p.get("surname")) if x)
+    nhs = f", NHS number {p['nhs_number']}" if p.get("nhs_number") else ""
+    lists = ", ".join(f"{c['name']} v{c['version']}" for c in r["codelists"]) or "not recorded"
+    out = [
+        f"Run {r['run_id']} ({r['status']}; started {str(r['started_at'])[:16]} UTC by {r['operator'] or 'unknown'})",
+        f"  Patient: {name or 'name not recorded'}, practice {p['practice_code']} patient id {p['patient_id']}{nhs}",
+        f"  Study: {r['study']} ({r['study_file'] or 'file not recorded'}, sha256 {(r['study_sha256'] or '?')[:12]}…), "
+        f"index date {day(p['index_date'])}",
+        f"  Codelists: {lists}",
+        f"  Result: {run['summary']}",
+    ]
+    if run["rules"]:
+        out.append("  Rules, in the study's order:")
+    for rule in run["rules"]:
+        out += _render_rule(rule, stopped=rule["rule"] == run["stopped_by"])
+    if run["records_after_index_date"]:
+        out.append(
+            f"  ({plural(run['records_after_index_date'], 'coded record')} dated after the index date "
+            "were ignored by every rule)"
+        )
+    return out
+
+
+def _render_rule(rule: dict, *, stopped: bool) -> list[str]:
+    mark = "✓" if rule["held"] else "✗"
+    out = [f"    {mark} {rule['label']}: {rule['text']}" + ("   ← stopped here" if stopped else "")]
+    out += [f"        {line}" for line in rule["evidence"]]
+    for sub in rule.get("routes", []):
+        out.append(f"        {'✓' if sub['held'] else '✗'} {sub['text']}")
+        out += [f"            {line}" for line in sub["evidence"]]
+    return out

@@ -102,12 +102,14 @@ def gather_run(run: RunInfo, person: Person) -> list[dict]:
             nhs_number=person.nhs_number,
         ).fetchall()
         return [
-            _patient_facts(con, present, run, record, {"practice_code": c, "patient_id": p})
+            _patient_facts(
+                con, run, present=present, record=record, key={"practice_code": c, "patient_id": p}
+            )
             for c, p in keys
         ]
 
 
-def _patient_facts(con, present: frozenset, run: RunInfo, record: dict, key: dict) -> dict:
+def _patient_facts(con, run: RunInfo, *, present: frozenset, record: dict, key: dict) -> dict:
     patient = _one(con, "explain_patient", **key)
     facts = {
         "run": _run_facts(run, record),

@@ -124,7 +124,7 @@ def working_age(facts: dict, held: bool) -> str:
     return f"{said}; the study takes {span}" if held else f"{said}, outside the study's {span}"
 
 
-def route(facts: dict, name: str, role: str, label: str, held: bool) -> dict:
+def route(facts: dict, name: str, *, role: str, label: str, held: bool) -> dict:
     """One chronic-pain route: how many records fell in its window, against what it needs."""
     params = facts["parameters"]
     days, need, span = (
@@ -162,7 +162,9 @@ def _older(records: list[dict], days: int) -> str:
 
 def chronic_pain(facts: dict, held: bool) -> tuple[str, list[dict]]:
     pop = facts["population"]
-    routes = [route(facts, n, role, label, bool(pop[n])) for n, role, label in ROUTES]
+    routes = [
+        route(facts, n, role=role, label=label, held=bool(pop[n])) for n, role, label in ROUTES
+    ]
     held_names = [r["rule"].upper() for r in routes if r["held"]]
     text = f"route {join_words(held_names)} held" if held else "no chronic-pain route held"
     return text, routes
@@ -197,7 +199,7 @@ def employment(facts: dict, held: bool) -> tuple[str, list[str]]:
     return text, evidence_lines(latest)
 
 
-def exclusion(facts: dict, role: str, what: str, held: bool) -> tuple[str, list[str]]:
+def exclusion(facts: dict, *, role: str, what: str, held: bool) -> tuple[str, list[str]]:
     records = _role(facts, role)
     if held:
         return f"no {what} record on or before {day(facts['patient']['index_date'])}", []
@@ -265,10 +267,10 @@ def rules(facts: dict) -> list[dict]:
         "do_not_contact": not pop["do_not_contact"],
         "data_quality": pop["dq_reason"] is None,
     }
-    return [_rule_for(facts, name, label, bool(flags[name])) for name, label in RULES]
+    return [_rule_for(facts, name, label=label, held=bool(flags[name])) for name, label in RULES]
 
 
-def _rule_for(facts: dict, name: str, label: str, held: bool) -> dict:
+def _rule_for(facts: dict, name: str, *, label: str, held: bool) -> dict:
     simple = {
         "not_registered": registered,
         "not_alive": alive,
@@ -285,8 +287,10 @@ def _rule_for(facts: dict, name: str, label: str, held: bool) -> dict:
         "opt_out": opt_out,
         "already_invited": already_invited,
         "do_not_contact": do_not_contact,
-        "dementia": lambda f, h: exclusion(f, "dementia", "dementia", h),
-        "palliative": lambda f, h: exclusion(f, "palliative_care", "palliative care", h),
+        "dementia": lambda f, h: exclusion(f, role="dementia", what="dementia", held=h),
+        "palliative": lambda f, h: exclusion(
+            f, role="palliative_care", what="palliative care", held=h
+        ),
     }
     text, lines = with_lines[name](facts, held)
     return _rule(name, label, held, text, lines)

@@ -115,7 +115,9 @@ def _gather(ws, pseudo: Pseudonymiser) -> tuple[dict, list[str]]:
                     f"run {run.run_id}: run database missing; its letters are not in invitations.csv"
                 )
                 continue
-            _from_run(con, run, pseudo, invitations, evidence, notes)
+            _from_run(
+                con, run, pseudo=pseudo, invitations=invitations, evidence=evidence, notes=notes
+            )
         outcomes = [_outcome_row(r, pseudo) for r in _rows(con, "export_outcomes")]
     tables = {
         "invitations": (INVITATION_COLUMNS, invitations),
@@ -126,7 +128,7 @@ def _gather(ws, pseudo: Pseudonymiser) -> tuple[dict, list[str]]:
 
 
 def _from_run(
-    con, run, pseudo: Pseudonymiser, invitations: list, evidence: list, notes: list
+    con, run, *, pseudo: Pseudonymiser, invitations: list, evidence: list, notes: list
 ) -> None:
     db.run(con, "audit/attach_run", path=str(run.db_path))
     try:

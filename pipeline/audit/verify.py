@@ -70,7 +70,7 @@ def check_chain(path: Path, report: Report) -> list[dict]:
             )
             prev = None  # the next entry's link cannot be checked
             continue
-        _check_entry(path.name, line, expected_seq, prev, report)
+        _check_entry(path.name, line, expected_seq=expected_seq, prev=prev, report=report)
         entries.append(line.entry)
         expected_seq, prev = line.entry["seq"] + 1, line.entry["hash"]
     report.entries = len(entries)
@@ -78,7 +78,7 @@ def check_chain(path: Path, report: Report) -> list[dict]:
 
 
 def _check_entry(
-    name: str, line: Line, expected_seq: int, prev: str | None, report: Report
+    name: str, line: Line, *, expected_seq: int, prev: str | None, report: Report
 ) -> None:
     entry, where = line.entry, f"{name} entry seq {line.entry.get('seq')} (line {line.number})"
     if entry["seq"] != expected_seq:
@@ -103,9 +103,8 @@ def check_run_files(ws, entry: dict, report: Report, *, rolled_back: bool) -> No
     out_dir = resolve_dir(ws, details["out_dir"])
     report.runs += 1
     record_path = out_dir / RECORD_NAME
-    if not _check_file(
-        record_path, details.get("run_record_sha256"), f"audit.log entry seq {seq}", report
-    ):
+    source = f"audit.log entry seq {seq}"
+    if not _check_file(record_path, details.get("run_record_sha256"), source=source, report=report):
         return
     try:
         record = json.loads(record_path.read_text(encoding="utf-8"))
@@ -121,10 +120,10 @@ def check_run_files(ws, entry: dict, report: Report, *, rolled_back: bool) -> No
         if rolled_back and not path.exists():
             report.notes.append(f"{path}: removed when run {details.get('run_id')} was rolled back")
             continue
-        _check_file(path, item.get("sha256"), source, report)
+        _check_file(path, item.get("sha256"), source=source, report=report)
 
 
-def _check_file(path: Path, expected: str | None, source: str, report: Report) -> bool:
+def _check_file(path: Path, expected: str | None, *, source: str, report: Report) -> bool:
     """Whether PATH exists (and has hash EXPECTED, when one was recorded)."""
     if not path.is_file():
         report.problems.append(f"{path}: missing ({source} lists it)")

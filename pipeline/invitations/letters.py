@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 
 from pipeline.errors import StudyError
 from pipeline.invitations.letter_text import LetterText
@@ -73,13 +72,16 @@ def template_names(base: str, code: str, text: LetterText) -> list[str]:
 
 
 def environment(dirs: list[Path]) -> jinja2.Environment:
-    return SandboxedEnvironment(
+    """Templates are project and study files (trusted like the study's SQL); values are escaped."""
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["paragraphs"] = LetterText.paragraphs
+    return env
 
 
 class LetterRenderer:

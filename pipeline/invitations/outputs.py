@@ -3,13 +3,15 @@
 Run folder: ``mailmerge.csv``, ``quarantine.csv`` (always, even if empty),
 ``nurse_list.csv``, ``deferred.csv``; and for every practice in the run,
 ``practices/CODE/`` with that practice's ``mailmerge.csv``, ``quarantine.csv``,
-``letters.html`` and, when Chromium is installed, ``letters.pdf``.
+``letters.html`` and, when Chromium is installed, ``letters.pdf``
+(docs/invitations.md).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -25,7 +27,9 @@ from pipeline.invitations.letters import LetterRenderer, Practice, uk_date
 
 log = logging.getLogger(__name__)
 # Chromium processes printing at once: each mostly waits on its own start-up.
-PDF_WORKERS = 3
+PDF_WORKERS = min(3, os.cpu_count() or 1)
+
+Table = tuple[list[str], list[tuple]]
 
 
 def write_outputs(
@@ -43,12 +47,8 @@ def write_outputs(
         study_title=getattr(study, "title", study.name),
         study_source=getattr(study, "source", None),
     )
-    merge = _fetch(
-        con,
-        "invitations/mailmerge_rows",
-        letter_date=uk_date(letter_date),
-        reply_by=uk_date(reply_by),
-    )
+    dates = {"letter_date": uk_date(letter_date), "reply_by": uk_date(reply_by)}
+    merge = _fetch(con, "invitations/mailmerge_rows", **dates)
     quarantine = _fetch(con, "invitations/quarantine_rows")
     files = [
         write_csv(stage_dir / "mailmerge.csv", *merge),
@@ -56,26 +56,25 @@ def write_outputs(
         write_csv(stage_dir / "nurse_list.csv", *_fetch(con, "invitations/nurse_rows")),
         write_csv(stage_dir / "deferred.csv", *_fetch(con, "invitations/deferred_rows")),
     ]
-    packs = []
+    packs: list[tuple[Path, int]] = []
     merge_by, quarantine_by = _by_practice(merge), _by_practice(quarantine)
     for practice in _practices(con):
         folder = private_dir(stage_dir / "practices" / practice.code)
         rows = merge_by[practice.code]
-        files.append(write_csv(folder / "mailmerge.csv", merge[0], rows))
         files.append(
             write_csv(folder / "quarantine.csv", quarantine[0], quarantine_by[practice.code])
         )
+        files.append(write_csv(folder / "mailmerge.csv", merge[0], rows))
         letters = [dict(zip(merge[0], row, strict=True)) for row in rows]
         html = renderer.render(practice, letters, letter_date=letter_date, reply_by=reply_by)
         atomic_write_text(folder / "letters.html", html)
         files.append(folder / "letters.html")
-        if letters:
-            packs.append(folder / "letters.html")
+        packs += [(folder / "letters.html", len(letters))] if letters else []
     return files + print_pdfs(packs)
 
 
-def print_pdfs(packs: list[Path]) -> list[Path]:
-    """letters.pdf beside each letters.html (a few at a time), or a warning saying what to install."""
+def print_pdfs(packs: list[tuple[Path, int]]) -> list[Path]:
+    """letters.pdf beside each (letters.html, letter count), a few at a time; or a warning saying what to install."""
     browser = pdf.chromium()
     if packs and browser is None:
         log.warning(
@@ -83,19 +82,24 @@ def print_pdfs(packs: list[Path]) -> list[Path]:
             pdf.INSTALL_HINT,
         )
         return []
-    with ThreadPoolExecutor(max_workers=PDF_WORKERS) as pool:
-        made = pool.map(
-            lambda pack: pdf.html_to_pdf(pack, pack.with_suffix(".pdf"), browser=browser), packs
+
+    def one(pack: tuple[Path, int]) -> bool:
+        html, letters = pack
+        return pdf.html_to_pdf(
+            html, html.with_suffix(".pdf"), browser=browser, timeout=pdf.time_limit(letters)
         )
-        return [pack.with_suffix(".pdf") for pack, ok in zip(packs, list(made), strict=True) if ok]
+
+    with ThreadPoolExecutor(max_workers=PDF_WORKERS) as pool:
+        made = list(pool.map(one, packs))
+    return [html.with_suffix(".pdf") for (html, _), ok in zip(packs, made, strict=True) if ok]
 
 
-def _fetch(con, name: str, **params) -> tuple[list[str], list[tuple]]:
+def _fetch(con, name: str, **params) -> Table:
     cursor = db.run(con, name, **params)
     return [d[0] for d in cursor.description], cursor.fetchall()
 
 
-def _by_practice(table: tuple[list[str], list[tuple]]) -> defaultdict[str, list[tuple]]:
+def _by_practice(table: Table) -> defaultdict[str, list[tuple]]:
     columns, rows = table
     at = columns.index("practice_code")
     grouped: defaultdict[str, list[tuple]] = defaultdict(list)

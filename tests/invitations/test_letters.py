@@ -7,11 +7,12 @@ import re
 import shutil
 import stat
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
 from pipeline.errors import StudyError
-from pipeline.invitations import select_invitations, write_outputs
+from pipeline.invitations import pdf, select_invitations, write_outputs
 
 from .builders import RunDB
 from .conftest import LETTER_DATE, REPLY_BY, study
@@ -250,3 +251,26 @@ def test_pdf_has_one_a4_page_per_letter(tmp_path):
         assert b"/MediaBox [0 0 594.95996 841.91998]" in pdf.read_bytes()
         assert stat.S_IMODE(pdf.stat().st_mode) == 0o600
     assert not list((tmp_path / "stage").rglob(".chromium-*"))
+
+
+def running(pid: int) -> bool:
+    """PID is alive and not a zombie waiting to be reaped."""
+    try:
+        stat_line = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat_line.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_a_hung_chromium_is_killed_with_its_helpers_and_reported(tmp_path, caplog):
+    fake = tmp_path / "chromium"
+    pidfile = tmp_path / "helper.pid"
+    fake.write_text(f"#!/bin/sh\nsleep 30 &\necho $! > {pidfile}\nsleep 30\n")
+    fake.chmod(0o700)
+    html = tmp_path / "letters.html"
+    html.write_text("<p>x</p>")
+    with caplog.at_level(logging.WARNING):
+        assert not pdf.html_to_pdf(html, tmp_path / "letters.pdf", browser=str(fake), timeout=0.5)
+    assert "letters.pdf not made: Chromium took longer than 0 s" in caplog.text
+    assert not running(int(pidfile.read_text()))
+    assert not (tmp_path / "letters.pdf").exists() and not list(tmp_path.glob(".chromium-*"))

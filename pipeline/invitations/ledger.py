@@ -1,4 +1,4 @@
-"""The workspace ledger: commit a run's invitations once, withdraw a run never sent.
+"""The workspace ledger: a run's invitations, committed once and all together.
 
 ``commit_invitations`` puts the run row, every invitation and every deferred
 patient into ``state.duckdb`` in one transaction, after the run's files are all

@@ -4,6 +4,8 @@ import io
 import json
 import os
 import re
+import select
+import threading
 
 import pytest
 
@@ -67,8 +69,28 @@ def test_log_json_writes_one_event_per_line_with_ids_and_counts():
     assert events[5]["exit_code"] == 3 and events[5]["error"] == "ExtractError"
 
 
+class _Reader(threading.Thread):
+    """Reads a terminal's output as it is written, so the writer never blocks."""
+
+    def __init__(self, fd: int):
+        super().__init__(daemon=True)
+        self.fd, self.chunks, self.done = fd, [], threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set() or select.select([self.fd], [], [], 0.3)[0]:
+            if select.select([self.fd], [], [], 0.1)[0]:
+                self.chunks.append(os.read(self.fd, 65536))
+
+    def text(self) -> str:
+        self.done.set()
+        self.join(timeout=10)
+        return b"".join(self.chunks).decode("utf-8", "replace")
+
+
 def test_progress_on_a_terminal_draws_steps_with_elapsed_time():
     master, slave = os.openpty()
+    reader = _Reader(master)
+    reader.start()
     with open(slave, "w", encoding="utf-8", closefd=True) as tty:
         progress = Progress(stream=tty)
         assert not progress.quiet
@@ -78,7 +100,7 @@ def test_progress_on_a_terminal_draws_steps_with_elapsed_time():
         ):
             c["rows"] = 3
         tty.flush()
-        out = os.read(master, 65536).decode()
+        out = reader.text()
     os.close(master)
     assert "✓" in out and "Loading practice extracts" in out
     assert re.search(r"3 rows\)?.*\d+\.\d s", out)

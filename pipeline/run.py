@@ -21,9 +21,9 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline import db
+from pipeline import audit, db
 from pipeline.errors import CohortError, UsageError, ValidationFailed
-from pipeline.extract import LoadResult, load_extracts
+from pipeline.extract import LoadResult
 from pipeline.fsutil import private_dir
 from pipeline.progress import Progress
 from pipeline.workspace import Workspace, now, operator, publish_dir
@@ -76,7 +76,9 @@ def _out_dir(ws: Workspace, options: RunOptions, run_id: str) -> Path:
     out = options.out if options.out else ws.runs_dir / run_id
     out = out.resolve()
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise UsageError(f"--out {out}: the folder exists and is not empty; give a new or empty folder")
+        raise UsageError(
+            f"--out {out}: the folder exists and is not empty; give a new or empty folder"
+        )
     return out
 
 
@@ -85,25 +87,39 @@ def execute(options: RunOptions, *, progress: Progress | None = None) -> RunStat
     progress = progress or Progress(quiet=True)
     ws = Workspace.open(options.workspace)
     with ws.lock("run"):
-        ws.recover()
+        _recover(ws)
         run_id = new_run_id()
         out_dir = _out_dir(ws, options, run_id)
         state = RunState(
-            options=options, run_id=run_id, workspace=ws, out_dir=out_dir,
-            stage_dir=ws.stage_dir_for(out_dir, run_id), started_at=now(),
+            options=options,
+            run_id=run_id,
+            workspace=ws,
+            out_dir=out_dir,
+            stage_dir=ws.stage_dir_for(out_dir, run_id),
+            started_at=now(),
         )
         private_dir(state.stage_dir)
         try:
             _stages(state, progress)
-        except ValidationFailed:
+        except ValidationFailed as exc:
             state.status = "failed_validation"
-            _finish_failed(state, progress)
+            _finish_failed(state, exc)
             raise
-        except BaseException:
+        except BaseException as exc:
             state.status = "failed"
             _discard(state)
+            if isinstance(exc, CohortError):
+                audit.log_run_failed(state, exc)
             raise
+        audit.log_run(state)
         return state
+
+
+def _recover(ws: Workspace) -> None:
+    """Publish runs a crash left committed but unmoved, and log them; check the log's end."""
+    audit.check_log(ws)
+    for run_id, study, out_dir in ws.recover():
+        audit.log_recovered_run(ws, run_id=run_id, study=study, out_dir=out_dir)
 
 
 def _stages(state: RunState, progress: Progress) -> None:
@@ -122,20 +138,18 @@ def _stages(state: RunState, progress: Progress) -> None:
             state.con = None
 
 
-def _finish_failed(state: RunState, progress: Progress) -> None:
-    """Keep the validation results and report of a run that failed validation."""
+def _finish_failed(state: RunState, error: ValidationFailed) -> None:
+    """Keep the validation results, record and report of a run that failed validation."""
     from pipeline import stages
 
     try:
         stages.remove_invitation_outputs(state)
-        stages.finish_failed(state)
+        stages.record_and_report(state)
         publish_dir(state.stage_dir, state.out_dir)
-    except CohortError:
-        _discard(state)
-        raise
     except Exception:  # noqa: BLE001 - the validation failure is what the user must see
         log.exception("could not keep the failed run's validation results")
         _discard(state)
+    audit.log_run_failed(state, error)
 
 
 def _discard(state: RunState) -> None:

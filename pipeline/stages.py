@@ -24,7 +24,9 @@ def load_study(state) -> None:
 
     state.study = _load(state.options.study_path)
     repo = load_repository()
-    state.codelists = [repo.get(name, version) for _role, name, version in state.study.codelist_refs()]
+    state.codelists = [
+        repo.get(name, version) for _role, name, version in state.study.codelist_refs()
+    ]
 
 
 def load(state) -> None:
@@ -115,14 +117,24 @@ def outputs(state) -> None:
     )
 
 
+def record_and_report(state) -> None:
+    """The run record (closes the run database, then hashes it) and report.html."""
+    from pipeline.audit import write_run_record
+    from pipeline.report import write_report
+
+    write_run_record(state)
+    write_report(state.stage_dir, state=state)
+
+
 def commit(state) -> None:
     """Ledger and run row in one transaction, then the folder moves into place."""
     from pipeline.invitations import commit_invitations
     from pipeline.workspace import publish_dir
 
-    state.con.execute("CHECKPOINT")
-    state.con.close()
-    state.con = None
+    if state.con is not None:
+        state.con.execute("CHECKPOINT")
+        state.con.close()
+        state.con = None
     with state.workspace.state() as ws_con:
         commit_invitations(
             ws_con,
@@ -134,7 +146,9 @@ def commit(state) -> None:
             out_dir=state.out_dir,
         )
         publish_dir(state.stage_dir, state.out_dir)
-        ws_con.execute("UPDATE runs SET status = 'published' WHERE run_id = $r", {"r": state.run_id})
+        ws_con.execute(
+            "UPDATE runs SET status = 'published' WHERE run_id = $r", {"r": state.run_id}
+        )
     state.status = "published"
 
 
@@ -150,13 +164,6 @@ def remove_invitation_outputs(state) -> None:
         shutil.rmtree(practices)
 
 
-def finish_failed(state) -> None:
-    """Close the run database of a failed run so its folder can be kept."""
-    if state.con is not None:
-        state.con.close()
-        state.con = None
-
-
 PIPELINE = [
     ("study_definition", "Reading the study and its codelists", load_study),
     ("load", "Loading practice extracts", load),
@@ -169,6 +176,7 @@ PIPELINE = [
     ("invitations", "Choosing invitations", invitations),
     ("validate_invitations", "Validating the invitation list", validate_invitations),
     ("outputs", "Writing mail-merge lists and letters", outputs),
+    ("record", "Writing the run record and report", record_and_report),
     ("commit", "Committing the ledger and publishing the run", commit),
 ]
 

@@ -54,7 +54,9 @@ class Workspace:
     def open(cls, root: Path | str, *, create: bool = True) -> Workspace:
         root = Path(root)
         if not root.exists() and not create:
-            raise WorkspaceError(f"{root}: no workspace here; give --workspace with the folder runs were made in")
+            raise WorkspaceError(
+                f"{root}: no workspace here; give --workspace with the folder runs were made in"
+            )
         if root.exists() and not root.is_dir():
             raise WorkspaceError(f"{root}: is a file, not a workspace folder")
         ws = cls(private_dir(root))
@@ -90,7 +92,12 @@ class Workspace:
                     "wait for it to finish, then try again"
                 ) from None
             os.ftruncate(fd, 0)
-            os.write(fd, json.dumps({"pid": os.getpid(), "command": command, "since": now().isoformat()}).encode())
+            os.write(
+                fd,
+                json.dumps(
+                    {"pid": os.getpid(), "command": command, "since": now().isoformat()}
+                ).encode(),
+            )
             yield
         finally:
             os.close(fd)
@@ -122,16 +129,21 @@ class Workspace:
     def stage_dir_for(self, out_dir: Path, run_id: str) -> Path:
         return out_dir.parent / f"{STAGE_PREFIX}{out_dir.name}-{run_id}"
 
-    def recover(self) -> list[str]:
-        """Finish moves that a crash interrupted; drop staging folders of runs that never committed."""
-        done: list[str] = []
+    def recover(self) -> list[tuple[str, str, Path]]:
+        """Finish moves that a crash interrupted; drop staging folders of runs that never committed.
+
+        Returns (run_id, study, out_dir) of each run whose publication was finished here.
+        """
+        done: list[tuple[str, str, Path]] = []
         with self.state() as con:
-            rows = con.execute("SELECT run_id, stage_dir, out_dir FROM runs WHERE status = 'committed'").fetchall()
-            for run_id, stage, out in rows:
+            rows = con.execute(
+                "SELECT run_id, study, stage_dir, out_dir FROM runs WHERE status = 'committed' ORDER BY run_id"
+            ).fetchall()
+            for run_id, study, stage, out in rows:
                 if Path(stage).exists():
                     publish_dir(Path(stage), Path(out))
                 con.execute("UPDATE runs SET status = 'published' WHERE run_id = $r", {"r": run_id})
-                done.append(run_id)
+                done.append((run_id, study, Path(out)))
             known = {r[0] for r in con.execute("SELECT stage_dir FROM runs").fetchall()}
         for stage in self.runs_dir.glob(f"{STAGE_PREFIX}*"):
             if str(stage) not in known:

@@ -37,12 +37,18 @@ def headline(state) -> str:
 
 
 def _ignored_records(state) -> str:
+    """Records dated after the extract date, one line per practice."""
     load = getattr(state, "load", None)
-    found = {k: n for k, n in sorted((load.future_records if load else {}).items()) if n}
-    if not found:
+    by_practice: dict[str, list[str]] = {}
+    for (code, table), n in sorted((load.future_records if load else {}).items()):
+        if n:
+            by_practice.setdefault(code, []).append(f"{table} {n:,}")
+    if not by_practice:
         return ""
-    listed = "; ".join(f"{code} {table} {n:,}" for (code, table), n in found.items())
-    return f"Records dated after the extract date (kept, ignored by every rule): {listed}"
+    lines = [f"  {code}: {', '.join(parts)}" for code, parts in by_practice.items()]
+    return "\n".join(
+        ["Records dated after the extract date (kept, ignored by every rule):", *lines]
+    )
 
 
 def print_files(out: Path) -> None:

@@ -29,8 +29,10 @@ def test_summary_says_the_outcome_and_lists_existing_files(tmp_path, capsys):
     assert "Run R1 finished in 2 min 14 s: 312 invitations from 3 practices." in out
     assert "Attrition (…)" in out and "Validation: 12 checks" in out
     assert (
-        "Records dated after the extract date (kept, ignored by every rule): J82001 events 4" in out
+        "Records dated after the extract date (kept, ignored by every rule):\n  J82001: events 4\n"
+        in out
     )
+    assert "J82002" not in out
     assert f"Run report (open in a browser):     {tmp_path / 'report.html'}" in out
     assert "mailmerge.csv" in out and "quarantine.csv" not in out
     assert out.index("report.html") < out.index("mailmerge.csv")

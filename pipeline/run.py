@@ -44,6 +44,7 @@ class RunOptions:
     seed: int = 0
     letter_date: dt.date | None = None
     reply_days: int = 21
+    pdf: str = "auto"  # auto | always | never
 
 
 @dataclass

@@ -20,9 +20,11 @@ log = logging.getLogger(__name__)
 
 def load_study(state) -> None:
     from pipeline.codelists.repository import load_repository
+    from pipeline.invitations import letter_text
     from pipeline.study.model import load_study as _load
 
     state.study = _load(state.options.study_path)
+    letter_text(state.study)  # a bad letter: mapping stops the run here, not at the end
     repo = load_repository()
     state.codelists = [
         repo.get(name, version) for _role, name, version in state.study.codelist_refs()
@@ -114,6 +116,7 @@ def outputs(state) -> None:
         study=state.study,
         letter_date=letter_date,
         reply_by=letter_date + dt.timedelta(days=state.options.reply_days),
+        pdf_mode=state.options.pdf,
     )
 
 

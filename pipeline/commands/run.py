@@ -21,23 +21,79 @@ def _date(ctx, param, value):
 
 @click.command("run")
 @click.argument("extracts", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--index-date", callback=_date, metavar="YYYY-MM-DD",
-              help="Evaluate every rule at this date (default: each practice's extract date).")
-@click.option("--study", "study_path", type=click.Path(path_type=Path), default=DEFAULT_STUDY,
-              show_default=True, help="Study definition file.")
-@click.option("--workspace", type=click.Path(path_type=Path), default=Path("workspace"),
-              show_default=True, help="State kept across runs: ledger, do-not-contact list, audit log.")
-@click.option("--out", type=click.Path(path_type=Path),
-              help="Run folder (must not exist or be empty). Default: WORKSPACE/runs/RUN_ID.")
-@click.option("--max-invites-per-practice", type=click.IntRange(min=1), metavar="N",
-              help="Invite at most N patients per practice; the rest are recorded as deferred.")
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="Seed for the deterministic tie-break when capacity limits invitations.")
-@click.option("--letter-date", callback=_date, metavar="YYYY-MM-DD", help="Date printed on letters (default: today).")
+@click.option(
+    "--index-date",
+    callback=_date,
+    metavar="YYYY-MM-DD",
+    help="Evaluate every rule at this date (default: each practice's extract date).",
+)
+@click.option(
+    "--study",
+    "study_path",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_STUDY,
+    show_default=True,
+    help="Study definition file.",
+)
+@click.option(
+    "--workspace",
+    type=click.Path(path_type=Path),
+    default=Path("workspace"),
+    show_default=True,
+    help="State kept across runs: ledger, do-not-contact list, audit log.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Run folder (must not exist or be empty). Default: WORKSPACE/runs/RUN_ID.",
+)
+@click.option(
+    "--max-invites-per-practice",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Invite at most N patients per practice; the rest are recorded as deferred.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Seed for the deterministic tie-break when capacity limits invitations.",
+)
+@click.option(
+    "--letter-date",
+    callback=_date,
+    metavar="YYYY-MM-DD",
+    help="Date printed on letters (default: today).",
+)
+@click.option(
+    "--pdf",
+    "pdf",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    envvar="COHORT_PDF",
+    help="letters.pdf per practice: auto = when headless Chromium is installed (env COHORT_PDF).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
-@click.option("--log-json", is_flag=True, help="Structured progress as JSON lines on stderr (ids and counts only).")
-def run_command(extracts, index_date, study_path, workspace, out, max_invites_per_practice, seed,
-                letter_date, quiet, log_json):
+@click.option(
+    "--log-json",
+    is_flag=True,
+    help="Structured progress as JSON lines on stderr (ids and counts only).",
+)
+def run_command(
+    extracts,
+    index_date,
+    study_path,
+    workspace,
+    out,
+    max_invites_per_practice,
+    seed,
+    letter_date,
+    pdf,
+    quiet,
+    log_json,
+):
     """Find the study's patients in EXTRACT folders and write their invitations.
 
     EXTRACT is a practice folder (with manifest.yaml) or a folder of them.
@@ -48,9 +104,15 @@ def run_command(extracts, index_date, study_path, workspace, out, max_invites_pe
     from pipeline.summary import print_summary
 
     options = RunOptions(
-        extracts=tuple(extracts), study_path=study_path, workspace=workspace, out=out,
-        index_date=index_date, max_invites_per_practice=max_invites_per_practice, seed=seed,
+        extracts=tuple(extracts),
+        study_path=study_path,
+        workspace=workspace,
+        out=out,
+        index_date=index_date,
+        max_invites_per_practice=max_invites_per_practice,
+        seed=seed,
         letter_date=letter_date,
+        pdf=pdf,
     )
     state = execute(options, progress=Progress(quiet=quiet, log_json=log_json))
     print_summary(state, quiet=quiet)

@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline import db
+from pipeline.errors import UsageError
 from pipeline.fsutil import atomic_write_text, private_dir
 from pipeline.invitations import pdf
 from pipeline.invitations.csvfiles import write_csv
@@ -39,8 +40,13 @@ def write_outputs(
     study,
     letter_date: dt.date,
     reply_by: dt.date,
+    pdf_mode: str = "auto",
 ) -> list[Path]:
-    """Write the run's lists and letters into STAGE_DIR; return the files written."""
+    """Write the run's lists and letters into STAGE_DIR; return the files written.
+
+    PDF_MODE: ``auto`` prints letters.pdf when headless Chromium is installed,
+    ``always`` fails the run when it is not, ``never`` skips the PDFs.
+    """
     stage_dir = Path(stage_dir)
     renderer = LetterRenderer(
         letter_text(study),
@@ -70,12 +76,14 @@ def write_outputs(
         atomic_write_text(folder / "letters.html", html)
         files.append(folder / "letters.html")
         packs += [(folder / "letters.html", len(letters))] if letters else []
-    return files + print_pdfs(packs)
+    return files + ([] if pdf_mode == "never" else print_pdfs(packs, required=pdf_mode == "always"))
 
 
-def print_pdfs(packs: list[tuple[Path, int]]) -> list[Path]:
+def print_pdfs(packs: list[tuple[Path, int]], *, required: bool = False) -> list[Path]:
     """letters.pdf beside each (letters.html, letter count), a few at a time; or a warning saying what to install."""
     browser = pdf.chromium()
+    if packs and browser is None and required:
+        raise UsageError(f"--pdf always: headless Chromium is not installed; {pdf.INSTALL_HINT}")
     if packs and browser is None:
         log.warning(
             "letters.pdf not made: headless Chromium is not installed; %s, or print letters.html from a browser",

@@ -202,22 +202,20 @@ def _table(*columns: str):
 
 
 TEXT_COLUMNS = {
+    "First event",
+    "Last event",
+    "First issue",
+    "Last issue",
     "Practice",
     "Name",
     "Extract date",
     "Index date",
-    "Events from–to",
-    "Issues from–to",
     "Table",
     "System",
     "Code",
     "Codelist",
     "Version",
 }
-
-
-def _span(first, last) -> str:
-    return f"{first} – {last}" if first else "none"
 
 
 def print_extract(out, result: CheckResult, *, index_date: dt.date | None) -> None:
@@ -227,30 +225,10 @@ def print_extract(out, result: CheckResult, *, index_date: dt.date | None) -> No
     out.print(
         f"[bold]Extract:[/] {len(result.practices)} practice(s), {patients:,} patients ({when})"
     )
-    table = _table(
-        "Practice",
-        "Name",
-        "Extract date",
-        "Patients",
-        "Registered on index date",
-        "Events",
-        "Events from–to",
-        "Issues",
-        "Issues from–to",
-    )
-    for p in result.practices:
-        table.add_row(
-            p["practice_code"],
-            p["practice_name"],
-            str(p["extract_date"]),
-            f"{p['patients']:,}",
-            f"{p['registered']:,}",
-            f"{p['events']:,}",
-            _span(p["first_event"], p["last_event"]),
-            f"{p['issues']:,}",
-            _span(p["first_issue"], p["last_issue"]),
-        )
-    out.print(table)
+    out.print(_practice_table(result.practices))
+    out.print()
+    out.print(_records_table(result.practices))
+    out.print()
     _print_ignored(out, "after the extract date", result.future)
     if index_date is not None:
         _print_ignored(out, f"after the index date {index_date}", result.after_index)
@@ -262,14 +240,47 @@ def print_extract(out, result: CheckResult, *, index_date: dt.date | None) -> No
     out.print()
 
 
+def _practice_table(practices: list[dict]):
+    table = _table("Practice", "Name", "Extract date", "Patients", "Registered on index date")
+    for p in practices:
+        table.add_row(
+            p["practice_code"],
+            p["practice_name"],
+            str(p["extract_date"]),
+            f"{p['patients']:,}",
+            f"{p['registered']:,}",
+        )
+    return table
+
+
+def _records_table(practices: list[dict]):
+    table = _table(
+        "Practice", "Events", "First event", "Last event", "Issues", "First issue", "Last issue"
+    )
+    for p in practices:
+        table.add_row(
+            p["practice_code"],
+            f"{p['events']:,}",
+            str(p["first_event"] or "–"),
+            str(p["last_event"] or "–"),
+            f"{p['issues']:,}",
+            str(p["first_issue"] or "–"),
+            str(p["last_issue"] or "–"),
+        )
+    return table
+
+
 def _print_ignored(out, what: str, counts: dict[tuple[str, str], int]) -> None:
-    found = {k: n for k, n in sorted(counts.items()) if n}
-    if not found:
+    by_practice: dict[str, list[str]] = {}
+    for (code, table), n in sorted(counts.items()):
+        if n:
+            by_practice.setdefault(code, []).append(f"{table} {n:,}")
+    if not by_practice:
         out.print(f"Records dated {what}: none.")
         return
     out.print(f"[yellow]Records dated {what}[/] (kept, but every rule ignores them):")
-    for (code, table), n in found.items():
-        out.print(f"  {code} {table}: {n:,}")
+    for code, parts in by_practice.items():
+        out.print(f"  {code}: {', '.join(parts)}")
 
 
 def _print_systems(out, systems: list[dict]) -> None:

@@ -90,7 +90,7 @@ def test_check_command_end_to_end(tmp_path):
     assert result.exit_code == 0, result.output
     out = result.output
     assert "Extract: 1 practice(s), 12 patients" in out
-    assert "Records dated after the extract date" in out and "J82001 events: 1" in out
+    assert "Records dated after the extract date" in out and "J82001: events 1" in out
     assert "Validation:" in out
     assert "38341003" in out
     assert "A run would go ahead" in out

@@ -171,3 +171,18 @@ def test_report_uses_the_open_connection_and_state(tmp_path):
     con.close()
     assert "RUN-XYZ" in html
     assert str((tmp_path / "final").resolve()) in html
+
+
+def test_counts_of_practices_are_not_suppressed(tmp_path):
+    import json
+
+    run_dir = make_run_dir(tmp_path, failed=True)
+    path = run_dir / "validation" / "results.json"
+    doc = json.loads(path.read_text())
+    doc["results"][1].update(unexpected_count=1, unit="practices")
+    path.write_text(json.dumps(doc))
+    text = _text(write_report(run_dir).read_text(encoding="utf-8"))
+    assert (
+        "date_of_birth on or before the extract date patients suite · patients.date_of_birth 1 practices"
+        in text
+    )

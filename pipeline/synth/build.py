@@ -80,9 +80,16 @@ def copy_options(fmt: str, uk_dates: bool) -> str:
 
 
 def _bound(text: str, params: dict) -> dict:
-    """The PARAMS that TEXT uses as $name outside its comments."""
+    """The PARAMS that TEXT uses as $name outside its comments (whole names only:
+    $n is not $nhs_count)."""
     code = "\n".join(line.split("--", 1)[0] for line in text.splitlines())
     return {k: v for k, v in params.items() if re.search(rf"\${k}\b", code)}
+
+
+def _run(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> None:
+    """Execute sql/NAME.sql with the PARAMS it uses."""
+    text = db.sql_text(name)
+    con.execute(text, _bound(text, params))
 
 
 def _copy(con: duckdb.DuckDBPyConnection, name: str, path: Path, options: str, params: dict) -> int:
@@ -94,6 +101,7 @@ def _copy(con: duckdb.DuckDBPyConnection, name: str, path: Path, options: str, p
 
 def _params(practice: Practice, options: SynthOptions, nhs_count: int) -> dict:
     p = practice.profile
+    legacy_no = None if p.legacy_system is None else lookups.EVENT_SYSTEMS.index(p.legacy_system)
     return {
         "seed": options.seed,
         "extract_date": options.extract_date,
@@ -101,9 +109,7 @@ def _params(practice: Practice, options: SynthOptions, nhs_count: int) -> dict:
         "practice_code": practice.code,
         "first_g": practice.first_g,
         "size": practice.size,
-        "legacy_no": None
-        if p.legacy_system is None
-        else lookups.EVENT_SYSTEMS.index(p.legacy_system),
+        "legacy_no": legacy_no,
         "legacy_until": LEGACY_UNTIL,
         "read7": p.read7,
         "med_system": p.med_system,
@@ -126,13 +132,13 @@ def write_practice(
     folder.mkdir(parents=True)
     write_manifest(folder, practice, options.extract_date)
     params = _params(practice, options, nhs_count)
-    db.run(con, "synth/people", **params)
-    db.run(con, "synth/conditions", **params)
+    _run(con, "synth/people", params)
+    _run(con, "synth/conditions", params)
     copy = copy_options(options.fmt, practice.profile.uk_dates)
     rows = {
         t: _copy(con, f"synth/{t}", folder / f"{t}.{options.fmt}", copy, params) for t in TABLES
     }
-    db.run(con, "synth/truth", **params)
+    _run(con, "synth/truth", params)
     return rows
 
 
@@ -189,7 +195,8 @@ def generate(options: SynthOptions, *, threads: int | None = None) -> SynthResul
     con, nhs_count = _database(pools, options)
     if options.patients > nhs_count:
         log.warning(
-            "more patients than valid 999-range NHS numbers (%d): numbers repeat", nhs_count
+            "more patients than valid NHS numbers in the 999 test range (%d): numbers repeat",
+            nhs_count,
         )
     options.out.mkdir(parents=True, exist_ok=True)
     workers = Workers(con)

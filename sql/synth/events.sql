@@ -11,7 +11,7 @@ WITH p AS (
         emp_coded, emp_category, emp_date, dementia, palliative, opted_out, opt_date, opt_withdrawn,
         $seed::BIGINT AS s,
         floor((1.0 + age / 15.0) * (end_date - hist_from) / 365.25
-              * (0.4 + 1.2 * sy_u($seed::BIGINT, g, 'n_routine')))::INTEGER AS n_routine,
+              * (0.45 + 1.4 * sy_u($seed::BIGINT, g, 'n_routine')))::INTEGER AS n_routine,
         CASE WHEN pain_coded AND pain_from <= end_date
              THEN 2 + floor(sy_exp(sy_u($seed::BIGINT, g, 'n_pain')) * 4)::INTEGER ELSE 0 END AS n_pain,
         CASE WHEN pain_past AND past_from <= past_to AND sy_u($seed::BIGINT, g, 'past_coded') < 0.8

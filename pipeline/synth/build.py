@@ -176,14 +176,6 @@ def _database(pools: lookups.Pools, options: SynthOptions) -> tuple[duckdb.DuckD
     return con, nhs_count
 
 
-def _write_truth(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    con.execute(
-        "COPY (SELECT * EXCLUDE (practice_no, local_no) FROM truth ORDER BY practice_no, local_no) "
-        "TO $path (FORMAT csv, HEADER true)",
-        {"path": str(path)},
-    )
-
-
 def generate(options: SynthOptions, *, threads: int | None = None) -> SynthResult:
     """Write OPTIONS.practices practice folders and truth.csv under OPTIONS.out,
     writing up to THREADS practices at a time (default: one per CPU)."""
@@ -207,7 +199,7 @@ def generate(options: SynthOptions, *, threads: int | None = None) -> SynthResul
                     lambda p: write_practice(workers.cursor(), p, options, nhs_count), practices
                 )
             )
-        _write_truth(con, options.out / "truth.csv")
+        _run(con, "synth/write_truth", {"path": str(options.out / "truth.csv")})
     finally:
         workers.close()
         con.close()

@@ -106,6 +106,18 @@ def _age_slots() -> dict[str, list]:
     }
 
 
+def _slotted(keys: tuple[str, ...], groups) -> dict[str, list]:
+    """Columns KEYS of a slot table: for each (pool, system_no, items, rest) of GROUPS,
+    the items laid over SLOTS by weight, rest(item) giving the columns after the slot."""
+    rows: dict[str, list] = {k: [] for k in keys}
+    for pool, system_no, items, rest in groups:
+        assert items, f"pool {pool} has nothing to draw"
+        for slot, i in enumerate(spread([x.weight for x in items], SLOTS)):
+            for key, value in zip(keys, (pool, system_no, slot, *rest(items[i])), strict=True):
+                rows[key].append(value)
+    return rows
+
+
 def _code_slots() -> dict[str, list]:
     """Every (pool, system the practice used) over SLOTS slots. A pool without codes
     in that system falls back to its SNOMED CT codes, written as SNOMED CT."""
@@ -119,42 +131,29 @@ def _code_slots() -> dict[str, list]:
         "value_hi",
         "decimals",
     )
-    rows: dict[str, list] = {k: [] for k in keys}
-    for pool in sorted({c.pool for c in codes.EVENT_CODES}):
-        for system_no, system in enumerate(EVENT_SYSTEMS):
-            found = _pool_codes(pool, system) or _pool_codes(pool, "snomedct")
-            assert found, f"code pool {pool} has no SNOMED CT code to fall back on"
-            for slot, i in enumerate(spread([c.weight for c in found], SLOTS)):
-                low, high, decimals = found[i].value or (None, None, None)
-                row = (
-                    pool,
-                    system_no,
-                    slot,
-                    found[i].coding_system,
-                    found[i].code,
-                    low,
-                    high,
-                    decimals,
-                )
-                for key, value in zip(keys, row, strict=True):
-                    rows[key].append(value)
-    return rows
+    groups = (
+        (pool, system_no, _pool_codes(pool, system) or _pool_codes(pool, "snomedct"), _code_columns)
+        for pool in sorted({c.pool for c in codes.EVENT_CODES})
+        for system_no, system in enumerate(EVENT_SYSTEMS)
+    )
+    return _slotted(keys, groups)
 
 
 def _pool_codes(pool: str, system: str) -> list[codes.EventCode]:
     return [c for c in codes.EVENT_CODES if c.pool == pool and c.coding_system == system]
 
 
+def _code_columns(c: codes.EventCode) -> tuple:
+    return (c.coding_system, c.code, *(c.value or (None, None, None)))
+
+
 def _drug_slots() -> dict[str, list]:
     keys = ("pool", "system_no", "slot", "dmd", "bnf", "quantity")
-    rows: dict[str, list] = {k: [] for k in keys}
-    for pool in sorted({d.pool for d in codes.DRUGS}):
-        found = [d for d in codes.DRUGS if d.pool == pool]
-        for slot, i in enumerate(spread([d.weight for d in found], SLOTS)):
-            row = (pool, 0, slot, found[i].dmd, found[i].bnf, found[i].quantity)
-            for key, value in zip(keys, row, strict=True):
-                rows[key].append(value)
-    return rows
+    groups = (
+        (pool, 0, [d for d in codes.DRUGS if d.pool == pool], lambda d: (d.dmd, d.bnf, d.quantity))
+        for pool in sorted({d.pool for d in codes.DRUGS})
+    )
+    return _slotted(keys, groups)
 
 
 def _conditions() -> dict[str, list]:

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from pipeline.audit.log import append_entry
-from pipeline.audit.runs import RECORD_NAME, stored_dir
+from pipeline.audit.runs import RECORD_NAME, RUN_DB, stored_dir
 from pipeline.errors import CohortError
 from pipeline.fsutil import sha256_file
 
@@ -24,10 +24,21 @@ def _record_facts(out_dir: Path) -> dict:
     record = json.loads(path.read_text(encoding="utf-8"))
     return {
         "run_record_sha256": sha256_file(path),
+        "outputs_after_record": _after_record(Path(out_dir), record),
         "counts": record.get("counts", {}),
         "index_dates": sorted(set((record.get("index_dates") or {}).values())),
         "codelists": [f"{c['name']}@{c['version']}" for c in record.get("codelists", [])],
     }
+
+
+def _after_record(out_dir: Path, record: dict) -> dict[str, str]:
+    """Files written after the run record (e.g. report.html, which reads it): their hashes
+    go in the log entry instead, so verify covers them too."""
+    listed = {o["path"] for o in record.get("outputs") or []} | {RECORD_NAME, RUN_DB}
+    found = {
+        p.relative_to(out_dir).as_posix(): p for p in sorted(out_dir.rglob("*")) if p.is_file()
+    }
+    return {rel: sha256_file(p) for rel, p in found.items() if rel not in listed}
 
 
 def _study_name(state) -> str:

@@ -114,11 +114,21 @@ def check_run_files(ws, entry: dict, report: Report, *, rolled_back: bool) -> No
     listed = list(record.get("outputs") or [])
     if record.get("run_database"):
         listed.append({**record["run_database"], "path": RUN_DB})
-    source = f"{RECORD_NAME} of run {details.get('run_id')}"
+    _check_listed(out_dir, listed, source=f"{RECORD_NAME} of run {details.get('run_id')}", report=report,
+                  rolled_back=rolled_back)  # fmt: skip
+    late = [
+        {"path": p, "sha256": h} for p, h in (details.get("outputs_after_record") or {}).items()
+    ]
+    _check_listed(out_dir, late, source=source, report=report, rolled_back=rolled_back)
+
+
+def _check_listed(
+    out_dir: Path, listed: list[dict], *, source: str, report: Report, rolled_back: bool
+) -> None:
     for item in listed:
         path = out_dir / item["path"]
         if rolled_back and not path.exists():
-            report.notes.append(f"{path}: removed when run {details.get('run_id')} was rolled back")
+            report.notes.append(f"{path}: removed when the run was rolled back")
             continue
         _check_file(path, item.get("sha256"), source=source, report=report)
 

@@ -17,7 +17,7 @@ import yaml
 from pipeline import db
 from pipeline.audit.entries import log_run
 from pipeline.audit.record import write_run_record
-from pipeline.fsutil import private_dir
+from pipeline.fsutil import atomic_write_text, private_dir
 from pipeline.invitations import commit_invitations, select_invitations, write_outputs
 from pipeline.paths import DEFAULT_STUDY
 from pipeline.run import RunOptions, RunState
@@ -148,6 +148,9 @@ def make_run(
         reply_by=index_date + dt.timedelta(days=21),
     )
     write_run_record(state)
+    atomic_write_text(
+        state.stage_dir / "report.html", "<p>The run report (written after the record).</p>"
+    )
     _commit(state)
     log_run(state)
     return state

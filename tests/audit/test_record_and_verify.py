@@ -124,7 +124,7 @@ def test_files_removed_by_a_rollback_are_not_a_failure(ws):
     )
     result = _verify(ws)
     assert result.exit_code == 0, result.output
-    assert "mailmerge.csv: removed when run run1 was rolled back" in result.output
+    assert "mailmerge.csv: removed when the run was rolled back" in result.output
 
 
 def test_validation_is_recorded_as_counts():
@@ -156,3 +156,15 @@ def test_a_run_published_by_recovery_can_be_logged_and_then_verifies(ws):
     assert entry["details"]["recovered"] is True and entry["details"]["invited"] == 3
     result = _verify(ws)
     assert result.exit_code == 0, result.output
+
+
+def test_a_file_written_after_the_record_is_vouched_for_by_the_log(ws):
+    report = ws.runs_dir / "run1" / "report.html"
+    entry = json.loads(ws.audit_path.read_text().splitlines()[0])
+    assert entry["details"]["outputs_after_record"] == {"report.html": sha256_file(report)}
+    report.write_text("<p>changed</p>")
+    result = _verify(ws)
+    assert (
+        result.exit_code == 8
+        and f"FAIL {report}: sha256 differs from audit.log entry seq 1" in result.output
+    )

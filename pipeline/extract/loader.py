@@ -37,9 +37,9 @@ PROBLEMS = {
     "bad_date": "{n} {noun} with a blank or unreadable {column}{rows}; write dates as YYYY-MM-DD or DD/MM/YYYY",
     "bad_number": "{n} {noun} with a {column} that is not a number{rows}; leave it blank if unknown",
 }
-# The header is read in Python and given to DuckDB as c (every column text), so
-# DuckDB does not guess the layout: a row with the wrong number of fields is an
-# error that names its line, never a silently different table.
+# The header is read in Python and DuckDB is told the columns (c: one text column
+# per header field), so it does not guess the layout: a row with the wrong number
+# of fields is an error that names its line, never a silently different table.
 CSV_OPTIONS = "auto_detect = false, header = true, columns = c, delim = ',', quote = '\"', escape = '\"', strict_mode = true"
 # What DuckDB says about a malformed CSV line (never the line's contents).
 CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
@@ -173,32 +173,47 @@ def _read_error(path: Path, exc: Exception) -> ExtractError:
 
 def _mapping(
     path: Path, table: schema.Table, header: list[str], warnings: list[str]
-) -> dict[str, str]:
-    """Canonical column name -> the file's header spelling (case-insensitive)."""
-    by_lower: dict[str, str] = {}
-    for name in header:
+) -> dict[str, int]:
+    """Canonical column name -> its position in the header (names case-insensitive)."""
+    by_lower: dict[str, int] = {}
+    unnamed: list[str] = []
+    for position, name in enumerate(header):
         key = name.strip().lower()
-        if key in by_lower:
+        if not key:
+            unnamed.append(f"(unnamed column {position + 1})")
+        elif key in by_lower:
             raise ExtractError(f"{path}: column '{key}' appears twice in the header; keep one")
-        by_lower[key] = name
+        else:
+            by_lower[key] = position
     missing = [c for c in table.required if c not in by_lower]
     if missing:
         raise ExtractError(
             f"{path}: missing required column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; "
             f"the {table.name} file needs {', '.join(table.required)}"
         )
-    extra = sorted(k for k in by_lower if k not in table.names)
+    extra = sorted(k for k in by_lower if k not in table.names) + unnamed
     if extra:
         warnings.append(f"{path}: ignored unknown column(s) {', '.join(extra)}")
     return {c: by_lower[c] for c in table.names if c in by_lower}
 
 
+def _identifiers(path: Path, header: list[str]) -> list[str]:
+    """The names DuckDB reads the columns under: a CSV's are given by position
+    (c0, c1, …: blank or odd names cannot clash); a Parquet file's are its own."""
+    return [f"c{i}" for i in range(len(header))] if path.suffix == ".csv" else header
+
+
 def _define_source(
-    con: duckdb.DuckDBPyConnection, path: Path, table: schema.Table, mapping: dict[str, str]
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: schema.Table,
+    *,
+    mapping: dict[str, int],
+    identifiers: list[str],
 ) -> None:
     """src(p, c): the file with canonical column names; absent optional columns are NULL."""
     cols = ", ".join(
-        f"CAST({db.quote_ident(mapping[c])} AS VARCHAR) AS {c}"
+        f"CAST({db.quote_ident(identifiers[mapping[c]])} AS VARCHAR) AS {c}"
         if c in mapping
         else f"NULL::VARCHAR AS {c}"
         for c in table.names
@@ -225,13 +240,14 @@ def _load_table(con, manifest: Manifest, table: schema.Table, result: LoadResult
         check_utf8(path)
     header = _header(con, path)
     mapping = _mapping(path, table, header, result.warnings)
-    _define_source(con, path, table, mapping)
+    identifiers = _identifiers(path, header)
+    _define_source(con, path, table, mapping=mapping, identifiers=identifiers)
     try:
         db.run(
             con,
             f"load/stage_{table.name}",
             path=str(path),
-            columns=dict.fromkeys(header, "VARCHAR"),
+            columns=dict.fromkeys(identifiers, "VARCHAR"),
         )
     except duckdb.Error as exc:
         raise _read_error(path, exc) from None

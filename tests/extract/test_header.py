@@ -130,3 +130,19 @@ def test_quoted_cells_may_hold_commas(root):
     )
     con, _ = load(root)
     assert rows(con, "SELECT address_line_1 FROM patients") == [("Flat 2, 7 Juniper Row",)]
+
+
+def test_unnamed_columns_from_trailing_commas_are_ignored_with_a_warning(root):
+    folder = write_practice(root)
+    write_table(
+        folder,
+        "events",
+        "patient_id,event_date,coding_system,code,,\n1,2023-01-01,snomedct,279039007,,\n",
+    )
+    con, result = load(root)
+    assert rows(con, "SELECT code FROM events") == [("279039007",)]
+    assert_message(
+        result.warnings[0],
+        "events.csv",
+        "ignored unknown column(s) (unnamed column 5), (unnamed column 6)",
+    )

@@ -10,7 +10,7 @@
     assert invited(con) == {"p1"}
 
 Cells are trimmed; an empty cell is NULL; ISO dates become dates and
-true/false booleans. Columns left out take the defaults below (an eligible,
+true/false booleans; a column whose name starts with # is a comment. Columns left out take the defaults below (an eligible,
 mailable patient). The database has the loader's schema (sql/load/tables.sql)
 and the tables the orchestrator adds before the study (run_practices,
 codelist_codes, prior_invitations, do_not_contact), filled directly.
@@ -25,7 +25,7 @@ from pathlib import Path
 import yaml
 
 from pipeline import db
-from pipeline.study.execute import run_study
+from pipeline.study.execute import INPUT_TABLES, run_study
 from pipeline.study.model import SHAPE, build_study, check_shape, check_values
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,7 +112,8 @@ def parse_table(text: str) -> list[dict]:
     for ln in lines[1:]:
         cells = ln.split("|")
         assert len(cells) == len(header), f"row has {len(cells)} cells, header {len(header)}: {ln}"
-        rows.append({h: cell(c) for h, c in zip(header, cells, strict=True)})
+        row = {h: cell(c) for h, c in zip(header, cells, strict=True)}
+        rows.append({h: v for h, v in row.items() if not h.startswith("#")})
     return rows
 
 
@@ -122,11 +123,15 @@ def rows_of(table: str | list[dict], defaults: dict) -> list[dict]:
 
 
 def insert(con, table: str, rows: list[dict]) -> None:
-    """Insert ROWS (dicts) into TABLE by column name."""
-    for row in rows:
-        cols = ", ".join(row)
-        marks = ", ".join(f"${k}" for k in row)
-        con.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", row)
+    """Insert ROWS (dicts with the same keys) into TABLE by column name."""
+    if not rows:
+        return
+    cols = list(rows[0])
+    marks = ", ".join("?" for _ in cols)
+    con.executemany(
+        f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})",
+        [[r[c] for c in cols] for r in rows],
+    )
 
 
 def create_run_tables(con) -> None:
@@ -151,15 +156,19 @@ def build(
     events: str | list[dict] = "",
     medications: str | list[dict] = "",
     index_dates: dict[str, dt.date] | dt.date = INDEX_DATE,
-    prior: str = "",
-    dnc: str = "",
+    prior: str | list[dict] = "",
+    dnc: str | list[dict] = "",
     codes: str = CODES,
     pain: bool = True,
+    con=None,
 ):
-    """A fresh in-memory run database; PAIN gives every patient a C2 event 30 days before D."""
-    con = db.connect()
-    db.script(con, "load/tables")
-    create_run_tables(con)
+    """A fresh in-memory run database (or CON emptied); PAIN gives every patient a C2 event 30 days before D."""
+    if con is None:
+        con = db.connect()
+        db.script(con, "load/tables")
+        create_run_tables(con)
+    for table in INPUT_TABLES:
+        con.execute(f"DELETE FROM {table}")
     if not isinstance(index_dates, dict):
         index_dates = {PRACTICE: index_dates}
     insert(
@@ -227,6 +236,13 @@ def stopped(con, the_study=INSTEP) -> dict[str, str | None]:
     """Run the study and return patient_id -> first rule that stopped them (None: invited)."""
     run_study(con, the_study)
     return dict(con.execute("SELECT patient_id, stopped_by FROM population").fetchall())
+
+
+def stopped_by_key(con, the_study=INSTEP) -> dict[tuple[str, str], str | None]:
+    """Run the study; (practice_code, patient_id) -> first rule that stopped them (None: invited)."""
+    run_study(con, the_study)
+    rows = con.execute("SELECT practice_code, patient_id, stopped_by FROM population").fetchall()
+    return {(practice, patient): rule for practice, patient, rule in rows}
 
 
 def days(n: int, date: dt.date = INDEX_DATE) -> dt.date:

@@ -1,0 +1,265 @@
+"""The DuckDB engine and the independent polars oracle agree on random small extracts:
+the same patients invited, everyone else stopped at the same first rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from . import oracle
+from .world import CODES, INSTEP, PATIENT_DEFAULTS, build, parse_table, stopped_by_key
+
+INDEX_DATES = [
+    dt.date(2024, 6, 30),
+    dt.date(2024, 2, 29),
+    dt.date(2023, 2, 28),
+    dt.date(2023, 3, 1),
+]
+# Days before D at the rules' edges: after D, D itself, spans of 89/90/91 days,
+# the first day, last day and day outside the 365- and 730-day windows.
+WINDOW_EDGES = [0, 364, 365, 366, 729, 730, 731]
+EDGE_DAYS = [-1, 0, 1, 89, 90, 91, 275, 276, 364, 365, 366, 640, 641, 729, 730, 731]
+CODED = parse_table(CODES)
+PAIN_LISTS = ("chronic_pain_conditions", "chronic_pain_diagnosis")
+PAIN_CODES = [(r["coding_system"], r["code"]) for r in CODED if r["codelist"] in PAIN_LISTS]
+OTHER_CODES = [
+    (r["coding_system"], r["code"])
+    for r in CODED
+    if r["codelist"] not in PAIN_LISTS and r["coding_system"] not in ("dmd", "bnf")
+]
+# Decoys: lower-case Read v2 codes, an unknown code, an opt-out code in the wrong system.
+DECOYS = [("readv2", "16c.."), ("readv2", "1m52."), ("snomedct", "999999999"), ("ctv3", "9Nu0.")]
+MED_CODES = [("dmd", "42017811000001106"), ("bnf", "0408010G0AAABAB")] * 3
+MED_CODES += [("bnf", "0408010g0aaabab"), ("dmd", "1")]
+NHS_POOL = ["9434765919", "9434765870", "4010232137"]
+PRACTICES = ["A00001", "B00002"]
+
+SCHEMAS = {
+    "patients": {
+        **{k: pl.String for k in PATIENT_DEFAULTS},
+        "nhs_number_valid": pl.Boolean,
+        "postcode_valid": pl.Boolean,
+        "date_of_birth": pl.Date,
+        "registration_date": pl.Date,
+        "deregistration_date": pl.Date,
+        "date_of_death": pl.Date,
+    },
+    "events": {
+        "practice_code": pl.String,
+        "patient_id": pl.String,
+        "event_date": pl.Date,
+        "coding_system": pl.String,
+        "code": pl.String,
+    },
+    "medications": {
+        "practice_code": pl.String,
+        "patient_id": pl.String,
+        "issue_date": pl.Date,
+        "coding_system": pl.String,
+        "code": pl.String,
+    },
+    "run_practices": {"practice_code": pl.String, "index_date": pl.Date},
+    "codelist_codes": {
+        k: pl.String for k in ("codelist", "version", "coding_system", "code", "term", "category")
+    },
+    "prior_invitations": {k: pl.String for k in ("practice_code", "patient_id", "nhs_number")},
+    "do_not_contact": {k: pl.String for k in ("practice_code", "patient_id", "nhs_number")},
+}
+
+
+def offset(day: dt.date, n: int) -> dt.date:
+    return day - dt.timedelta(days=n)
+
+
+@st.composite
+def birth(draw, day: dt.date) -> dt.date:
+    kind = draw(st.sampled_from(["edge", "feb29", "any"] + ["working"] * 4))
+    if kind == "feb29":
+        return dt.date(draw(st.sampled_from([1960, 1976, 2004, 2008])), 2, 29)
+    if kind == "working":
+        return offset(day, draw(st.integers(20 * 365, 60 * 365)))
+    if kind == "any":
+        return draw(st.dates(dt.date(1945, 1, 1), dt.date(2012, 12, 31)))
+    years = draw(st.sampled_from([18, 65]))
+    try:
+        anniversary = day.replace(year=day.year - years)
+    except ValueError:
+        anniversary = dt.date(day.year - years, 2, 28)
+    return anniversary + dt.timedelta(days=draw(st.integers(-2, 2)))
+
+
+@st.composite
+def patient(draw, practice: str, pid: str, day: dt.date) -> dict:
+    nhs = draw(st.none() | st.sampled_from(NHS_POOL))
+    postcode = draw(st.sampled_from([("SO16 6YD", True)] * 6 + [(None, False), ("XX", False)]))
+    return {
+        **PATIENT_DEFAULTS,
+        "practice_code": practice,
+        "patient_id": pid,
+        "nhs_number": nhs,
+        "nhs_number_valid": None if nhs is None else draw(st.booleans()),
+        "date_of_birth": draw(birth(day)),
+        "address_line_1": draw(st.sampled_from(["1 High Street"] * 6 + [None, " "])),
+        "postcode": postcode[0],
+        "postcode_valid": postcode[1],
+        "registration_date": offset(day, draw(st.sampled_from([5000] * 10 + [1, 0, -1]))),
+        "deregistration_date": draw(rarely([offset(day, n) for n in (1, 0, -1)])),
+        "date_of_death": draw(rarely([offset(day, n) for n in (1, 0, -1)])),
+    }
+
+
+def rarely(values: list) -> st.SearchStrategy:
+    """None most of the time, else one of VALUES."""
+    return st.sampled_from([None] * 12 + values)
+
+
+def event_code() -> st.SearchStrategy[tuple[str, str]]:
+    pain = st.sampled_from(PAIN_CODES)
+    return st.one_of(pain, pain, pain, st.sampled_from(OTHER_CODES), st.sampled_from(DECOYS))
+
+
+def days_before() -> st.SearchStrategy[int]:
+    edge = st.sampled_from(EDGE_DAYS)
+    return st.one_of(edge, edge, edge, st.integers(-30, 800))
+
+
+@st.composite
+def records(draw, practice: str, pid: str, day: dt.date) -> tuple[list[dict], list[dict]]:
+    """Events and issues on a few shared dates, so same-day pairs and exact spans are common."""
+    first = draw(st.sampled_from(WINDOW_EDGES))
+    span = draw(st.sampled_from([89, 90, 91]))
+    dates = [first, first - span] + draw(st.lists(days_before(), max_size=2))
+    when = st.sampled_from(dates).map(lambda n: offset(day, n))
+    key = {"practice_code": practice, "patient_id": pid}
+    anchored = [(offset(day, n), draw(event_code())) for n in dates[:2]]
+    events = anchored + draw(st.lists(st.tuples(when, event_code()), max_size=4))
+    meds = draw(st.lists(st.tuples(when, st.sampled_from(MED_CODES)), max_size=5))
+    return (
+        [{**key, "event_date": d, "coding_system": s, "code": c} for d, (s, c) in events],
+        [{**key, "issue_date": d, "coding_system": s, "code": c} for d, (s, c) in meds],
+    )
+
+
+@st.composite
+def extract(draw) -> dict[str, list[dict]]:
+    practices = PRACTICES[: draw(st.integers(1, 2))]
+    days = {p: draw(st.sampled_from(INDEX_DATES)) for p in practices}
+    tables: dict[str, list[dict]] = {"patients": [], "events": [], "medications": []}
+    for practice in practices:
+        for i in range(draw(st.integers(1, 12))):
+            pid = f"p{i}"
+            tables["patients"].append(draw(patient(practice, pid, days[practice])))
+            events, meds = draw(records(practice, pid, days[practice]))
+            tables["events"] += events
+            tables["medications"] += meds
+    tables["run_practices"] = [{"practice_code": p, "index_date": d} for p, d in days.items()]
+    tables["prior_invitations"] = draw(listing(tables["patients"]))
+    tables["do_not_contact"] = draw(listing(tables["patients"]))
+    return tables
+
+
+@st.composite
+def listing(draw, patients: list[dict]) -> list[dict]:
+    """Entries naming a practice + patient id, or an NHS number (spaced as people type it)."""
+    by_id = st.sampled_from(patients).map(
+        lambda p: {
+            "practice_code": p["practice_code"],
+            "patient_id": p["patient_id"],
+            "nhs_number": None,
+        }
+    )
+    by_nhs = st.sampled_from(NHS_POOL).map(
+        lambda n: {
+            "practice_code": None,
+            "patient_id": None,
+            "nhs_number": f"{n[:3]} {n[3:6]} {n[6:]}",
+        }
+    )
+    return draw(st.lists(by_id | by_nhs, max_size=2))
+
+
+FAILED_SQL = """
+SELECT practice_code, patient_id, list_filter([
+    CASE WHEN c1 THEN 'c1' END, CASE WHEN c2 THEN 'c2' END, CASE WHEN c3 THEN 'c3' END,
+    CASE WHEN NOT registered THEN 'not_registered' END, CASE WHEN NOT alive THEN 'not_alive' END,
+    CASE WHEN NOT working_age THEN 'age' END, CASE WHEN NOT chronic_pain THEN 'no_chronic_pain' END,
+    CASE WHEN NOT not_in_work THEN 'in_work' END, CASE WHEN dementia THEN 'dementia' END,
+    CASE WHEN palliative THEN 'palliative' END, CASE WHEN opt_out THEN 'opt_out' END,
+    CASE WHEN already_invited THEN 'already_invited' END,
+    CASE WHEN do_not_contact THEN 'do_not_contact' END,
+    CASE WHEN dq_reason IS NOT NULL THEN 'data_quality' END], lambda x: x IS NOT NULL)
+FROM population
+"""
+
+
+def verdicts(con) -> dict[tuple[str, str], frozenset[str]]:
+    """Every rule each patient fails and every route that held, from population's flags."""
+    return {(p, i): frozenset(rules) for p, i, rules in con.execute(FAILED_SQL).fetchall()}
+
+
+def frames(tables: dict[str, list[dict]]) -> dict[str, pl.DataFrame]:
+    out = {
+        name: pl.DataFrame(rows, schema=SCHEMAS[name], orient="row")
+        if rows
+        else pl.DataFrame(schema=SCHEMAS[name])
+        for name, rows in tables.items()
+    }
+    out["codelist_codes"] = pl.DataFrame(parse_table(CODES), schema=SCHEMAS["codelist_codes"])
+    return out
+
+
+def project(rows: list[dict], schema: dict) -> list[dict]:
+    return [{k: r[k] for k in schema} for r in rows]
+
+
+CON = build(patients=[])
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(extract())
+def test_engine_and_oracle_stop_everyone_at_the_same_rule(tables):
+    con = build(
+        patients=tables["patients"],
+        events=tables["events"],
+        medications=tables["medications"],
+        index_dates={r["practice_code"]: r["index_date"] for r in tables["run_practices"]},
+        prior=tables["prior_invitations"],
+        dnc=tables["do_not_contact"],
+        pain=False,
+        con=CON,
+    )
+    engine = stopped_by_key(con)
+    refs = {role: (name, version) for role, name, version in INSTEP.codelist_refs()}
+    assert engine == oracle.decide(frames(tables), INSTEP.parameters(), refs)
+    # Every rule's verdict and every route, not only the first rule that failed:
+    # later rules are checked even for patients an earlier rule stopped.
+    assert verdicts(con) == oracle.verdicts(frames(tables), INSTEP.parameters(), refs)
+
+
+def test_oracle_applies_the_age_band():
+    """The oracle itself follows the study's numbers: 18 on D is in, with min_age 19 out."""
+    day = dt.date(2024, 6, 30)
+    person = {**PATIENT_DEFAULTS, "patient_id": "p0", "date_of_birth": dt.date(2006, 6, 30)}
+    tables = {
+        "patients": [person],
+        "events": [
+            {
+                "practice_code": "A00001",
+                "patient_id": "p0",
+                "event_date": day,
+                "coding_system": "snomedct",
+                "code": "82423001",
+            }
+        ],
+        "medications": [],
+        "run_practices": [{"practice_code": "A00001", "index_date": day}],
+        "prior_invitations": [],
+        "do_not_contact": [],
+    }
+    refs = {role: (name, version) for role, name, version in INSTEP.codelist_refs()}
+    assert oracle.decide(frames(tables), INSTEP.parameters(), refs) == {("A00001", "p0"): None}
+    older = {**INSTEP.parameters(), "min_age": 19}
+    assert oracle.decide(frames(tables), older, refs) == {("A00001", "p0"): "age"}

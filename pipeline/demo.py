@@ -13,7 +13,9 @@ import shutil
 import sys
 from pathlib import Path
 
+from pipeline.audit import record_demo_outcomes
 from pipeline.cli import main as cohort
+from pipeline.workspace import Workspace
 
 
 def _cohort(*args: str) -> None:
@@ -40,6 +42,13 @@ def main(argv: list[str] | None = None) -> None:
             "--seed", str(args.seed), "--out", str(extracts))
     print("Running the InStep study …")
     _cohort("run", str(extracts), "--workspace", str(workspace))
+    print("\nRecording synthetic replies (from the generator's truth.csv) …")
+    outcomes = record_demo_outcomes(Workspace.open(workspace), extracts / "truth.csv")
+    print(
+        f"Recorded {outcomes.recorded} outcome(s); {outcomes.do_not_contact} person(s) added to the "
+        "do-not-contact list. The yield report the research team would see:"
+    )
+    _cohort("report", "yield", "--workspace", str(workspace))
     print(f"\nThe demo workspace is {workspace}; its runs are in {workspace / 'runs'}.")
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline import audit, db
-from pipeline.errors import CohortError, UsageError, ValidationFailed
+from pipeline.errors import UsageError, ValidationFailed
 from pipeline.extract import LoadResult
 from pipeline.fsutil import private_dir
 from pipeline.progress import Progress
@@ -109,7 +109,7 @@ def execute(options: RunOptions, *, progress: Progress | None = None) -> RunStat
         except BaseException as exc:
             state.status = "failed"
             _discard(state)
-            if isinstance(exc, CohortError):
+            if isinstance(exc, Exception):  # an internal error is logged by type only
                 audit.log_run_failed(state, exc)
             raise
         audit.log_run(state)

@@ -169,19 +169,6 @@ def test_a_clean_extract_passes_every_check(clean):
     assert "patients      37 checks  all passed" in clean.text()
 
 
-def test_a_birth_year_of_1019_stops_validation(module_tmp):
-    tables = clean_tables()
-    tables["patients"][7] = patient(7, date_of_birth="1019-06-15")
-    summary = run_suites(loaded(module_tmp / "1019", **tables), ["patients"])
-    with pytest.raises(ValidationFailed) as err:
-        summary.raise_if_blocking()
-    assert (
-        str(err.value)
-        == 'validation failed: patients suite, "date_of_birth after 1900-01-01" (blocking): 1 row'
-    )
-    assert err.value.exit_code == 6
-
-
 def test_a_wrong_nhs_number_column_stops_validation(wrong_nhs_column):
     assert failed(wrong_nhs_column) == {
         ("patients", "at least 90% valid NHS numbers in each practice of 20 or more patients")

@@ -58,54 +58,33 @@ def test_the_study_and_invitations_pass_their_suites(run_db):
     assert run_db.execute("SELECT count(*) FROM invitations").fetchone()[0] == len(R.INVITED)
 
 
-# The brief's wrong invitation list, one fault at a time: the expectations that must name it.
-WRONG_INVITEES = {
-    "a 70-year-old": (
-        lambda con: invite(con, R.AGED_70),
-        {"every invitee aged within the study's band on the index date"},
-    ),
-    "a dead person": (
-        lambda con: invite(con, R.DEAD),
-        {"every invitee alive on the index date"},
-    ),
-    "a dementia patient": (
-        lambda con: invite(con, R.DEMENTIA),
-        {
-            "no invitee with a dementia or palliative-care record",
-            "no invitee with dementia, palliative or opt-out evidence",
-        },
-    ),
-    "a duplicate NHS number": (
-        lambda con: con.execute(
-            "UPDATE invitations SET nhs_number = $n WHERE patient_id = 'P0001'",
-            {"n": nhs_number(0)},
-        ),
-        {
-            "no NHS number invited twice",
-            "NHS number valid (Modulus 11) when present",
-            "name and address are the patient's own",
-        },
-    ),
-}
-# Faults that add an invitee the study did not choose also break the counts.
-NOT_CHOSEN = {
-    "every invitee is invited in the population",
-    "no practice has more invitees than the study found eligible",
-    "invitations plus deferred equal the last attrition count",
-}
-
-
-@pytest.mark.parametrize("case", WRONG_INVITEES)
-def test_a_wrong_invitation_list_fails_naming_the_right_expectations(tmp_path, case):
+def test_a_wrong_invitation_list_fails_naming_the_right_expectations(tmp_path):
+    """A 70-year-old, a dead person, a dementia patient and a duplicate NHS number."""
     con = fresh(tmp_path)
-    spoil, expected = WRONG_INVITEES[case]
-    spoil(con)
+    invite(con, R.AGED_70)
+    invite(con, R.DEAD)
+    invite(con, R.DEMENTIA)
+    con.execute(
+        "UPDATE invitations SET nhs_number = $n WHERE patient_id = 'P0001'", {"n": nhs_number(0)}
+    )
     summary = run_suites(con, ["invitations"])
-    extra = NOT_CHOSEN if case != "a duplicate NHS number" else set()
-    assert {d for _, d in failed(summary)} == expected | extra
+    found = {o.description: o.unexpected_count for o in summary.outcomes if not o.success}
+    assert found == {
+        "every invitee aged within the study's band on the index date": 1,
+        "every invitee alive on the index date": 1,
+        "no invitee with a dementia or palliative-care record": 1,
+        "no invitee with dementia, palliative or opt-out evidence": 1,
+        "no NHS number invited twice": 2,
+        "NHS number valid (Modulus 11) when present": 1,  # P0001's letter carries P0000's number
+        "name and address are the patient's own": 1,
+        # three invitees the study did not choose also break the counts:
+        "every invitee is invited in the population": 3,
+        "no practice has more invitees than the study found eligible": 1,
+        "invitations plus deferred equal the last attrition count": 2,  # A81001 and ALL
+    }
     with pytest.raises(
         ValidationFailed,
-        match=r'^validation failed: invitations suite, ".*" \(blocking\): [12] rows?',
+        match=r'^validation failed: invitations suite, "no NHS number invited twice"',
     ):
         summary.raise_if_blocking()
 

@@ -1,8 +1,8 @@
 """The duckdb-engine SQLAlchemy dialect with no-op transactions, for GX only.
 
-Imported by SQLAlchemy when GX creates its engine (pipeline.validation.engine
-registers it as ``cohort_duckdb://``), so importing this module is cheap for
-everyone else only once SQLAlchemy is loaded anyway.
+SQLAlchemy imports this module when GX creates its engine
+(pipeline.validation.engine registers it as ``cohort_duckdb://``); nothing else
+imports it.
 
 GX reads a result after closing the SQLAlchemy connection that produced it;
 with real transactions the rollback on close discards DuckDB's pending result.

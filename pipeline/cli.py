@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "pipeline.commands.invitations",
     "pipeline.commands.validate",
     "pipeline.commands.check",
+    "pipeline.commands.study",
 ]
 
 

@@ -285,10 +285,16 @@ def check_codelists(pins: dict, repository) -> list[str]:
     for role in ROLES:
         name, version = pins[role]["name"], pins[role]["version"]
         try:
-            repository.get(name, version)
+            found = repository.get(name, version)
         except CodelistError:
             problems.append(
                 f"codelists.{role}: {name} version {version} {_published(repository, name)}"
+            )
+            continue
+        if not getattr(found, "published", True):
+            problems.append(
+                f"codelists.{role}: {name} version {version} is a draft; publish it "
+                "(`cohort codelists publish`) or pin a published version"
             )
     return problems
 

@@ -2,7 +2,6 @@
 7-character Read v2 code (code + term id) counts as its 5-character code, a Read v2
 descendant counts through the expanded codelist, a lower-case code is another code."""
 
-import csv
 import datetime as dt
 from pathlib import Path
 
@@ -11,20 +10,10 @@ from pipeline.codelists.compile import build_codelist_table
 from pipeline.codelists.repository import load_repository
 from pipeline.extract import load_extracts
 
+from .extracts import write_practice
 from .world import CODES, INSTEP, create_run_tables, insert, invited, parse_table
 
 EXTRACT_DATE = dt.date(2024, 6, 30)
-PATIENT = {
-    "nhs_number": "",
-    "title": "Ms",
-    "forename": "Test",
-    "surname": "Patient",
-    "date_of_birth": "1980-06-15",
-    "sex": "F",
-    "address_line_1": "1 High Street",
-    "postcode": "so16 6yd",
-    "registration_date": "2000-01-01",
-}
 # Two Read v2 events 200 days apart for each patient: C1 holds only if both match.
 EVENTS = {
     "seven": ("16C2.00", "16C2.00"),  # 7-character form of the descendant 16C2.
@@ -33,35 +22,19 @@ EVENTS = {
 }
 
 
-def write_csv(path: Path, rows: list[dict]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-
-
 def write_extract(folder: Path) -> Path:
-    folder.mkdir()
-    (folder / "manifest.yaml").write_text(
-        f"practice_code: A00001\npractice_name: Test Surgery\nextract_date: {EXTRACT_DATE}\n"
-    )
-    write_csv(folder / "patients.csv", [{"patient_id": pid, **PATIENT} for pid in EVENTS])
     events = [
-        {
-            "patient_id": pid,
-            "event_date": str(EXTRACT_DATE - dt.timedelta(days=n)),
-            "coding_system": "readv2",
-            "code": code,
-        }
+        (pid, EXTRACT_DATE - dt.timedelta(days=n), "readv2", code)
         for pid, codes in EVENTS.items()
         for n, code in zip((300, 100), codes, strict=True)
     ]
-    write_csv(folder / "events.csv", events)
-    write_csv(
-        folder / "medications.csv",
-        [{"patient_id": "five", "issue_date": "2020-01-01", "coding_system": "dmd", "code": "1"}],
+    return write_practice(
+        folder,
+        practice_code="A00001",
+        extract_date=EXTRACT_DATE,
+        patients=list(EVENTS),
+        events=events,
     )
-    return folder
 
 
 def loaded(tmp_path: Path):

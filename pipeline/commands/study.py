@@ -1,0 +1,82 @@
+"""`cohort sql` (the SQL a run executes) and `cohort impact` (what a codelist change does)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from pipeline.paths import DEFAULT_STUDY
+
+STUDY_OPTION = click.option(
+    "--study",
+    "study_path",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_STUDY,
+    show_default=True,
+    help="Study definition file.",
+)
+
+
+def _date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date; write it as YYYY-MM-DD") from None
+
+
+@click.command("sql")
+@STUDY_OPTION
+def sql_command(study_path: Path) -> None:
+    """Print the SQL a run executes: the codelist stage, then the study's rules with
+    their bound parameters. The same study always prints the same text."""
+    from pipeline.codelists.compile import codelist_sql
+    from pipeline.study.compile import compile_study
+    from pipeline.study.model import load_study
+
+    compiled = compile_study(load_study(study_path))
+    click.echo("-- ==== Codelist stage (pipeline/codelists/compile.py) ====")
+    click.echo(codelist_sql())
+    click.echo("-- ==== Study rules (pipeline/study/compile.py) ====")
+    click.echo(compiled.sql, nl=False)
+
+
+@click.command("impact")
+@click.argument("extracts", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--codelist", required=True, metavar="NAME", help="The codelist whose versions to compare."
+)
+@click.option(
+    "--from", "before", required=True, metavar="V1", help="The version the study uses now."
+)
+@click.option("--to", "after", required=True, metavar="V2", help="The version to compare it with.")
+@STUDY_OPTION
+@click.option(
+    "--index-date",
+    callback=_date,
+    metavar="YYYY-MM-DD",
+    help="Evaluate every rule at this date (default: each practice's extract date).",
+)
+def impact_command(extracts, codelist, before, after, study_path, index_date) -> None:
+    """Who joins and who leaves the invited list if CODELIST moves from V1 to V2.
+
+    Runs the study twice on EXTRACT in memory and lists, per practice, the
+    patients (practice_code and patient_id only) whose invitation would change.
+    Writes nothing: no workspace, ledger or run folder is touched.
+    """
+    from pipeline.study.impact import format_impact, impact_on_extract
+    from pipeline.study.model import load_study
+
+    study = load_study(study_path)
+    impact = impact_on_extract(
+        list(extracts), study, codelist=codelist, before=before, after=after, index_date=index_date
+    )
+    click.echo(format_impact(impact))
+
+
+def register(main) -> None:
+    main.add_command(sql_command)
+    main.add_command(impact_command)

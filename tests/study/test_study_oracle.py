@@ -74,15 +74,36 @@ def offset(day: dt.date, n: int) -> dt.date:
     return day - dt.timedelta(days=n)
 
 
+# Strategies are built once here (building them inside each draw costs more than the study).
+EDGE = st.sampled_from(EDGE_DAYS)
+DAYS_BEFORE = st.one_of(EDGE, EDGE, EDGE, st.integers(-30, 800))
+PAIN = st.sampled_from(PAIN_CODES)
+EVENT_CODE = st.one_of(PAIN, PAIN, PAIN, st.sampled_from(OTHER_CODES), st.sampled_from(DECOYS))
+MED_CODE = st.sampled_from(MED_CODES)
+BIRTH_KIND = st.sampled_from(["edge", "feb29", "any"] + ["working"] * 4)
+LEAP_YEAR = st.sampled_from([1960, 1976, 2004, 2008])
+ANY_BIRTH = st.dates(dt.date(1945, 1, 1), dt.date(2012, 12, 31))
+NHS = st.none() | st.sampled_from(NHS_POOL)
+POSTCODE = st.sampled_from([("SO16 6YD", True)] * 6 + [(None, False), ("XX", False)])
+ADDRESS = st.sampled_from(["1 High Street"] * 6 + [None, " "])
+REGISTERED = st.sampled_from([5000] * 10 + [1, 0, -1])
+RARE_EDGE = st.sampled_from([None] * 12 + [1, 0, -1])  # days before D, mostly none
+WINDOW_EDGE = st.sampled_from(WINDOW_EDGES)
+SPAN = st.sampled_from([89, 90, 91])
+NHS_ENTRY = st.sampled_from(NHS_POOL).map(
+    lambda n: {"practice_code": None, "patient_id": None, "nhs_number": f"{n[:3]} {n[3:6]} {n[6:]}"}
+)
+
+
 @st.composite
 def birth(draw, day: dt.date) -> dt.date:
-    kind = draw(st.sampled_from(["edge", "feb29", "any"] + ["working"] * 4))
+    kind = draw(BIRTH_KIND)
     if kind == "feb29":
-        return dt.date(draw(st.sampled_from([1960, 1976, 2004, 2008])), 2, 29)
+        return dt.date(draw(LEAP_YEAR), 2, 29)
     if kind == "working":
         return offset(day, draw(st.integers(20 * 365, 60 * 365)))
     if kind == "any":
-        return draw(st.dates(dt.date(1945, 1, 1), dt.date(2012, 12, 31)))
+        return draw(ANY_BIRTH)
     years = draw(st.sampled_from([18, 65]))
     try:
         anniversary = day.replace(year=day.year - years)
@@ -91,10 +112,14 @@ def birth(draw, day: dt.date) -> dt.date:
     return anniversary + dt.timedelta(days=draw(st.integers(-2, 2)))
 
 
+def maybe_offset(day: dt.date, n: int | None) -> dt.date | None:
+    return None if n is None else offset(day, n)
+
+
 @st.composite
 def patient(draw, practice: str, pid: str, day: dt.date) -> dict:
-    nhs = draw(st.none() | st.sampled_from(NHS_POOL))
-    postcode = draw(st.sampled_from([("SO16 6YD", True)] * 6 + [(None, False), ("XX", False)]))
+    nhs = draw(NHS)
+    postcode = draw(POSTCODE)
     return {
         **PATIENT_DEFAULTS,
         "practice_code": practice,
@@ -102,44 +127,40 @@ def patient(draw, practice: str, pid: str, day: dt.date) -> dict:
         "nhs_number": nhs,
         "nhs_number_valid": None if nhs is None else draw(st.booleans()),
         "date_of_birth": draw(birth(day)),
-        "address_line_1": draw(st.sampled_from(["1 High Street"] * 6 + [None, " "])),
+        "address_line_1": draw(ADDRESS),
         "postcode": postcode[0],
         "postcode_valid": postcode[1],
-        "registration_date": offset(day, draw(st.sampled_from([5000] * 10 + [1, 0, -1]))),
-        "deregistration_date": draw(rarely([offset(day, n) for n in (1, 0, -1)])),
-        "date_of_death": draw(rarely([offset(day, n) for n in (1, 0, -1)])),
+        "registration_date": offset(day, draw(REGISTERED)),
+        "deregistration_date": maybe_offset(day, draw(RARE_EDGE)),
+        "date_of_death": maybe_offset(day, draw(RARE_EDGE)),
     }
-
-
-def rarely(values: list) -> st.SearchStrategy:
-    """None most of the time, else one of VALUES."""
-    return st.sampled_from([None] * 12 + values)
-
-
-def event_code() -> st.SearchStrategy[tuple[str, str]]:
-    pain = st.sampled_from(PAIN_CODES)
-    return st.one_of(pain, pain, pain, st.sampled_from(OTHER_CODES), st.sampled_from(DECOYS))
-
-
-def days_before() -> st.SearchStrategy[int]:
-    edge = st.sampled_from(EDGE_DAYS)
-    return st.one_of(edge, edge, edge, st.integers(-30, 800))
 
 
 @st.composite
 def records(draw, practice: str, pid: str, day: dt.date) -> tuple[list[dict], list[dict]]:
-    """Events and issues on a few shared dates, so same-day pairs and exact spans are common."""
-    first = draw(st.sampled_from(WINDOW_EDGES))
-    span = draw(st.sampled_from([89, 90, 91]))
-    dates = [first, first - span] + draw(st.lists(days_before(), max_size=2))
-    when = st.sampled_from(dates).map(lambda n: offset(day, n))
+    """Events and issues on a few shared dates, so same-day pairs and exact spans are
+    common: the first two dates are a window edge and 89, 90 or 91 days after it."""
+    first = draw(WINDOW_EDGE)
+    dates = [first, first - draw(SPAN)] + draw(st.lists(DAYS_BEFORE, max_size=2))
     key = {"practice_code": practice, "patient_id": pid}
-    anchored = [(offset(day, n), draw(event_code())) for n in dates[:2]]
-    events = anchored + draw(st.lists(st.tuples(when, event_code()), max_size=4))
-    meds = draw(st.lists(st.tuples(when, st.sampled_from(MED_CODES)), max_size=5))
+    events = [(n, draw(EVENT_CODE)) for n in dates[:2]]
+    events += [
+        (dates[i], draw(EVENT_CODE))
+        for i in draw(st.lists(st.integers(0, len(dates) - 1), max_size=4))
+    ]
+    meds = [
+        (dates[i], draw(MED_CODE))
+        for i in draw(st.lists(st.integers(0, len(dates) - 1), max_size=5))
+    ]
     return (
-        [{**key, "event_date": d, "coding_system": s, "code": c} for d, (s, c) in events],
-        [{**key, "issue_date": d, "coding_system": s, "code": c} for d, (s, c) in meds],
+        [
+            {**key, "event_date": offset(day, n), "coding_system": s, "code": c}
+            for n, (s, c) in events
+        ],
+        [
+            {**key, "issue_date": offset(day, n), "coding_system": s, "code": c}
+            for n, (s, c) in meds
+        ],
     )
 
 
@@ -164,21 +185,20 @@ def extract(draw) -> dict[str, list[dict]]:
 @st.composite
 def listing(draw, patients: list[dict]) -> list[dict]:
     """Entries naming a practice + patient id, or an NHS number (spaced as people type it)."""
-    by_id = st.sampled_from(patients).map(
-        lambda p: {
-            "practice_code": p["practice_code"],
-            "patient_id": p["patient_id"],
-            "nhs_number": None,
-        }
-    )
-    by_nhs = st.sampled_from(NHS_POOL).map(
-        lambda n: {
-            "practice_code": None,
-            "patient_id": None,
-            "nhs_number": f"{n[:3]} {n[3:6]} {n[6:]}",
-        }
-    )
-    return draw(st.lists(by_id | by_nhs, max_size=2))
+    entries = []
+    for _ in range(draw(st.integers(0, 2))):
+        if draw(st.booleans()):
+            p = draw(st.sampled_from(patients))
+            entries.append(
+                {
+                    "practice_code": p["practice_code"],
+                    "patient_id": p["patient_id"],
+                    "nhs_number": None,
+                }
+            )
+        else:
+            entries.append(draw(NHS_ENTRY))
+    return entries
 
 
 FAILED_SQL = """

@@ -22,6 +22,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import pyarrow as pa
 import yaml
 
 from pipeline import db
@@ -126,12 +127,8 @@ def insert(con, table: str, rows: list[dict]) -> None:
     """Insert ROWS (dicts with the same keys) into TABLE by column name."""
     if not rows:
         return
-    cols = list(rows[0])
-    marks = ", ".join("?" for _ in cols)
-    con.executemany(
-        f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})",
-        [[r[c] for c in cols] for r in rows],
-    )
+    frame = pa.Table.from_pylist(rows)  # noqa: F841 - read by DuckDB by name below
+    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM frame")
 
 
 def create_run_tables(con) -> None:

@@ -7,6 +7,7 @@ as named parameters ($name); it never pastes values into SQL.
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 import duckdb
@@ -34,8 +35,16 @@ def connect(path: Path | str = ":memory:", *, threads: int | None = None) -> duc
 def run(con: duckdb.DuckDBPyConnection, name: str, **params):
     """Execute sql/NAME.sql with named parameters and return the cursor."""
     text = sql_text(name)
-    used = {k: v for k, v in params.items() if f"${k}" in text}
+    names = parameter_names(text)
+    used = {k: v for k, v in params.items() if k in names}
     return con.execute(text, used) if used else con.execute(text)
+
+
+@functools.cache
+def parameter_names(text: str) -> frozenset[str]:
+    """The $name parameters a SQL text uses outside its -- comments."""
+    code = "\n".join(line.split("--", 1)[0] for line in text.splitlines())
+    return frozenset(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", code))
 
 
 def script(con: duckdb.DuckDBPyConnection, name: str) -> None:

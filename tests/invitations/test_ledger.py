@@ -232,6 +232,6 @@ def test_a_run_killed_after_its_commit_is_published_by_recover(tmp_path):
     kill_run(ws, after_commit=True)
     assert state(ws, "SELECT status FROM runs") == [("committed",)]
     assert not (ws / "runs" / "killed").exists()
-    assert Workspace.open(ws).recover() == ["killed"]
+    assert [r[0] for r in Workspace.open(ws).recover()] == ["killed"]
     assert len(rows(ws / "runs" / "killed" / "mailmerge.csv")) == 4
     assert state(ws, "SELECT status FROM runs") == [("published",)]

@@ -262,21 +262,29 @@ def check_values(data: dict) -> list[str]:
         problems.append(
             f"population: min_age {pop['min_age']} is above max_age {pop['max_age']}; swap them"
         )
-    for route, rule in data["chronic_pain"].items():
+    return problems + _route_problems(data["chronic_pain"]) + _category_problems(data["employment"])
+
+
+def _route_problems(routes: dict) -> list[str]:
+    problems = []
+    for route, rule in routes.items():
         if rule["min_count"] < 1:
             problems.append(f"chronic_pain.{route}.min_count: must be at least 1")
-        if rule.get("min_span_days") and rule["min_span_days"] > rule["window_days"]:
+        if (rule.get("min_span_days") or 0) > rule["window_days"]:
             problems.append(
                 f"chronic_pain.{route}.min_span_days: {rule['min_span_days']} is longer than its "
                 f"window_days {rule['window_days']}, so the route could never hold; shorten it"
             )
-    for category in data["employment"]["exclude_categories"]:
-        if category not in EMPLOYMENT_CATEGORIES:
-            problems.append(
-                f"employment.exclude_categories: '{category:.30}' is not a category; "
-                f"use {', '.join(EMPLOYMENT_CATEGORIES)}"
-            )
     return problems
+
+
+def _category_problems(employment: dict) -> list[str]:
+    return [
+        f"employment.exclude_categories: '{category:.30}' is not a category; "
+        f"use {', '.join(EMPLOYMENT_CATEGORIES)}"
+        for category in employment["exclude_categories"]
+        if category not in EMPLOYMENT_CATEGORIES
+    ]
 
 
 def check_codelists(pins: dict, repository) -> list[str]:

@@ -43,4 +43,3 @@ final AS (
 )
 
 SELECT * FROM final
-ORDER BY practice_code, patient_id, role, record_date, coding_system, code

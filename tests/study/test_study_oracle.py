@@ -20,20 +20,17 @@ INDEX_DATES = [
 ]
 # Days before D at the rules' edges: after D, D itself, spans of 89/90/91 days,
 # the first day, last day and day outside the 365- and 730-day windows.
-WINDOW_EDGES = [0, 364, 365, 366, 729, 730, 731]
 EDGE_DAYS = [-1, 0, 1, 89, 90, 91, 275, 276, 364, 365, 366, 640, 641, 729, 730, 731]
 CODED = parse_table(CODES)
-PAIN_LISTS = ("chronic_pain_conditions", "chronic_pain_diagnosis")
-PAIN_CODES = [(r["coding_system"], r["code"]) for r in CODED if r["codelist"] in PAIN_LISTS]
-OTHER_CODES = [
-    (r["coding_system"], r["code"])
-    for r in CODED
-    if r["codelist"] not in PAIN_LISTS and r["coding_system"] not in ("dmd", "bnf")
-]
+
+
+def codes_of(*codelists: str) -> list[tuple[str, str]]:
+    return [(r["coding_system"], r["code"]) for r in CODED if r["codelist"] in codelists]
+
+
 # Decoys: lower-case Read v2 codes, an unknown code, an opt-out code in the wrong system.
 DECOYS = [("readv2", "16c.."), ("readv2", "1m52."), ("snomedct", "999999999"), ("ctv3", "9Nu0.")]
-MED_CODES = [("dmd", "42017811000001106"), ("bnf", "0408010G0AAABAB")] * 3
-MED_CODES += [("bnf", "0408010g0aaabab"), ("dmd", "1")]
+MED_DECOYS = [("bnf", "0408010g0aaabab"), ("dmd", "1")]
 NHS_POOL = ["9434765919", "9434765870", "4010232137"]
 PRACTICES = ["A00001", "B00002"]
 
@@ -77,9 +74,21 @@ def offset(day: dt.date, n: int) -> dt.date:
 # Strategies are built once here (building them inside each draw costs more than the study).
 EDGE = st.sampled_from(EDGE_DAYS)
 DAYS_BEFORE = st.one_of(EDGE, EDGE, EDGE, st.integers(-30, 800))
-PAIN = st.sampled_from(PAIN_CODES)
-EVENT_CODE = st.one_of(PAIN, PAIN, PAIN, st.sampled_from(OTHER_CODES), st.sampled_from(DECOYS))
-MED_CODE = st.sampled_from(MED_CODES)
+C1_CODE = st.sampled_from(codes_of("chronic_pain_conditions") + DECOYS[:1])
+C2_CODE = st.sampled_from(codes_of("chronic_pain_diagnosis") + DECOYS[1:2])
+MEDICINE = st.sampled_from(codes_of("pain_medications"))
+MED_CODE = st.one_of(MEDICINE, MEDICINE, MEDICINE, MEDICINE, st.sampled_from(MED_DECOYS))
+EMPLOYMENT_CODE = st.sampled_from(codes_of("employment_status"))
+EXCLUSION_CODE = st.sampled_from(codes_of("dementia", "palliative_care"))
+OPT_OUT_CODE = st.sampled_from(codes_of("research_opt_out") + DECOYS[3:])
+WITHDRAWN_CODE = st.sampled_from(codes_of("research_opt_out_withdrawn"))
+ANY_CODE = st.sampled_from(codes_of(*{r["codelist"] for r in CODED}) + DECOYS + MED_DECOYS)
+STORY = st.sampled_from(
+    ["c1", "c1", "c2", "c3", "c3", "employment", "employment", "opt_out", "exclusion", "noise"]
+)
+NEAR = st.sampled_from(
+    [-1, 0, 0, 1]
+)  # a second record the day before, the same day or the day after
 BIRTH_KIND = st.sampled_from(["edge", "feb29", "any"] + ["working"] * 4)
 LEAP_YEAR = st.sampled_from([1960, 1976, 2004, 2008])
 ANY_BIRTH = st.dates(dt.date(1945, 1, 1), dt.date(2012, 12, 31))
@@ -88,7 +97,10 @@ POSTCODE = st.sampled_from([("SO16 6YD", True)] * 6 + [(None, False), ("XX", Fal
 ADDRESS = st.sampled_from(["1 High Street"] * 6 + [None, " "])
 REGISTERED = st.sampled_from([5000] * 10 + [1, 0, -1])
 RARE_EDGE = st.sampled_from([None] * 12 + [1, 0, -1])  # days before D, mostly none
-WINDOW_EDGE = st.sampled_from(WINDOW_EDGES)
+# The earliest record of a C1 or C3 story: the window's first day, the day outside
+# it, the day after; or 90 days before D, so the next record falls on D or beside it.
+C1_FIRST = st.sampled_from([90, 729, 730, 731])
+C3_FIRST = st.sampled_from([90, 364, 365, 366])
 SPAN = st.sampled_from([89, 90, 91])
 NHS_ENTRY = st.sampled_from(NHS_POOL).map(
     lambda n: {"practice_code": None, "patient_id": None, "nhs_number": f"{n[:3]} {n[3:6]} {n[6:]}"}
@@ -137,31 +149,48 @@ def patient(draw, practice: str, pid: str, day: dt.date) -> dict:
 
 
 @st.composite
+def story(draw) -> list[tuple[int, tuple[str, str]]]:
+    """A few records (days before D, code) aimed at one rule's edges: a window's
+    first day, last day or the day outside it; spans of 89, 90 or 91 days;
+    same-day pairs; records after D; codes that must not match."""
+    kind = draw(STORY)
+    first = draw(C3_FIRST if kind == "c3" else C1_FIRST)
+    second = first - draw(SPAN)
+    if kind == "c1":
+        return [(first, draw(C1_CODE)), (second, draw(C1_CODE))]
+    if kind == "c2":
+        return [(draw(DAYS_BEFORE), draw(C2_CODE))]
+    if kind == "c3":
+        middle = draw(st.integers(second + 1, first - 1))
+        return [(first, draw(MEDICINE)), (second, draw(MEDICINE)), (middle, draw(MED_CODE))]
+    if kind == "employment":
+        day = draw(DAYS_BEFORE)
+        return [(day, draw(EMPLOYMENT_CODE)), (day + draw(NEAR), draw(EMPLOYMENT_CODE))]
+    if kind == "opt_out":
+        day = draw(DAYS_BEFORE)
+        return [(day, draw(OPT_OUT_CODE)), (day + draw(NEAR), draw(WITHDRAWN_CODE))]
+    if kind == "exclusion":
+        return [(draw(DAYS_BEFORE), draw(EXCLUSION_CODE))]
+    return [(draw(DAYS_BEFORE), draw(ANY_CODE)) for _ in range(draw(st.integers(1, 3)))]
+
+
+@st.composite
 def records(draw, practice: str, pid: str, day: dt.date) -> tuple[list[dict], list[dict]]:
-    """Events and issues on a few shared dates, so same-day pairs and exact spans are
-    common: the first two dates are a window edge and 89, 90 or 91 days after it."""
-    first = draw(WINDOW_EDGE)
-    dates = [first, first - draw(SPAN)] + draw(st.lists(DAYS_BEFORE, max_size=2))
+    """A patient's events and issues: one to three stories."""
+    coded = [record for _ in range(draw(st.integers(1, 3))) for record in draw(story())]
     key = {"practice_code": practice, "patient_id": pid}
-    events = [(n, draw(EVENT_CODE)) for n in dates[:2]]
-    events += [
-        (dates[i], draw(EVENT_CODE))
-        for i in draw(st.lists(st.integers(0, len(dates) - 1), max_size=4))
+    medicine = {"dmd", "bnf"}
+    events = [
+        {**key, "event_date": offset(day, n), "coding_system": s, "code": c}
+        for n, (s, c) in coded
+        if s not in medicine
     ]
     meds = [
-        (dates[i], draw(MED_CODE))
-        for i in draw(st.lists(st.integers(0, len(dates) - 1), max_size=5))
+        {**key, "issue_date": offset(day, n), "coding_system": s, "code": c}
+        for n, (s, c) in coded
+        if s in medicine
     ]
-    return (
-        [
-            {**key, "event_date": offset(day, n), "coding_system": s, "code": c}
-            for n, (s, c) in events
-        ],
-        [
-            {**key, "issue_date": offset(day, n), "coding_system": s, "code": c}
-            for n, (s, c) in meds
-        ],
-    )
+    return events, meds
 
 
 @st.composite

@@ -100,8 +100,7 @@ final AS (
     WHERE rec.record_date <= rp.index_date
 )
 
-SELECT * FROM final
-ORDER BY practice_code, patient_id, role, record_date, coding_system, code;
+SELECT * FROM final;
 
 -- sql/study/population.sql
 -- Who is invited: every patient in the extracts, judged at their practice's index

@@ -23,6 +23,7 @@ Results go to bench-data/results-TIMESTAMP.json; see benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -107,10 +108,8 @@ def _proc_hwm_mib(pid: int) -> float | None:
 
 
 def _reset_hwm(pid: int) -> None:
-    try:
+    with contextlib.suppress(OSError):  # not permitted: the stage peak is the peak so far
         Path(f"/proc/{pid}/clear_refs").write_text("5")
-    except OSError:
-        pass  # not permitted: the stage peak is then the peak so far
 
 
 def _wait(proc: subprocess.Popen) -> tuple[int, float, float]:

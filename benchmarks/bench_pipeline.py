@@ -143,6 +143,8 @@ def run_pipeline(extract: Path, work: Path) -> dict:
                 "cpu": None if cpu is None else cpu - cpu_at,
                 "peak_mib": _proc_hwm_mib(proc.pid),
             }
+            print(f"    {name}: {event['seconds']:.1f} s wall, {stages[name]['cpu'] or 0:.1f} s CPU "
+                  f"(load avg {load_average()})", flush=True)  # fmt: skip
     code, cpu, peak = _wait(proc)
     wall = time.perf_counter() - started
     if code != 0:
@@ -177,7 +179,7 @@ def bench_size(size: int, args) -> dict:
     extract = extract_for(size, args)
     runs, floor = [], None
     for i in range(args.repeat):
-        work = args.data / "work" / f"{size}-{i}"
+        work = args.data / "work" / f"{size}-{i}-{os.getpid()}"
         shutil.rmtree(work, ignore_errors=True)
         before = load_average()
         run = run_pipeline(extract, work)

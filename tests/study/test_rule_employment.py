@@ -25,6 +25,7 @@ def test_latest_date_in_the_window_decides():
         student
         outside
         first_day
+        on_d
         after_d
         """,
         events=f"""
@@ -42,6 +43,7 @@ def test_latest_date_in_the_window_decides():
         student          | {days(10)}  | snomedct      | {STUDENT}    |
         outside          | {days(731)} | snomedct      | {EMPLOYED}   | the day before the window
         first_day        | {days(730)} | snomedct      | {EMPLOYED}   | first day of the window
+        on_d             | {days(0)}   | snomedct      | {EMPLOYED}   | on D: the window's last day
         after_d          | {days(200)} | snomedct      | {UNEMPLOYED} |
         after_d          | {days(-1)}  | snomedct      | {EMPLOYED}   | after D: ignored
         """,

@@ -22,7 +22,9 @@ def sql_text(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def connect(path: Path | str = ":memory:", *, threads: int | None = None) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: Path | str = ":memory:", *, threads: int | None = None
+) -> duckdb.DuckDBPyConnection:
     """Open a DuckDB database with the project's macros loaded."""
     con = duckdb.connect(str(path))
     if threads:

@@ -29,7 +29,9 @@ def _cohort(*args: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--dir", type=Path, default=Path("demo"), help="where the demo writes (replaced)")
+    parser.add_argument(
+        "--dir", type=Path, default=Path("demo"), help="where the demo writes (replaced)"
+    )
     parser.add_argument("--practices", type=int, default=9)
     parser.add_argument("--patients", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=2019)
@@ -37,11 +39,24 @@ def main(argv: list[str] | None = None) -> None:
     if args.dir.exists():
         shutil.rmtree(args.dir)
     extracts, workspace = args.dir / "extracts", args.dir / "workspace"
-    print(f"Generating {args.practices} synthetic practices ({args.patients:,} patients) in {extracts} …")
-    _cohort("synth", "--practices", str(args.practices), "--patients", str(args.patients),
-            "--seed", str(args.seed), "--out", str(extracts))
+    print(
+        f"Generating {args.practices} synthetic practices ({args.patients:,} patients) in {extracts} …"
+    )
+    _cohort(
+        "synth",
+        "--practices",
+        str(args.practices),
+        "--patients",
+        str(args.patients),
+        "--seed",
+        str(args.seed),
+        "--out",
+        str(extracts),
+    )
     print("Running the InStep study …")
-    _cohort("run", str(extracts), "--workspace", str(workspace))
+    # Letters as HTML only: printing ~17,000 letters to PDF with headless Chromium
+    # takes far longer than the rest of the demo (`cohort run --pdf always` makes them).
+    _cohort("run", str(extracts), "--workspace", str(workspace), "--pdf", "never")
     print("\nRecording synthetic replies (from the generator's truth.csv) …")
     outcomes = record_demo_outcomes(Workspace.open(workspace), extracts / "truth.csv")
     print(

@@ -43,7 +43,9 @@ def atomic_open(path: Path, mode: str = "w", **kwargs) -> Iterator:
     fsync_dir(path.parent)
 
 
-def atomic_write_text(path: Path, text: str, *, encoding: str = "utf-8", newline: str | None = None) -> None:
+def atomic_write_text(
+    path: Path, text: str, *, encoding: str = "utf-8", newline: str | None = None
+) -> None:
     with atomic_open(path, "w", encoding=encoding, newline=newline) as fh:
         fh.write(text)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 
 import polars as pl
 
@@ -127,8 +128,26 @@ def listed(patients: pl.DataFrame, entries: pl.DataFrame) -> set[tuple[str, str]
     }
 
 
-def dq_problem(p: dict) -> bool:
+def shared_numbers(patients: pl.DataFrame, index: dict) -> set[str]:
+    """Valid NHS numbers held by two or more patients registered and alive on their D."""
+    live = Counter(
+        p["nhs_number"]
+        for p in patients.iter_rows(named=True)
+        if p["nhs_number"] and p["nhs_number_valid"] and on_list(p, index[p["practice_code"]])
+    )
+    return {number for number, n in live.items() if n > 1}
+
+
+def on_list(p: dict, day: dt.date) -> bool:
+    registered = p["registration_date"] <= day and (
+        p["deregistration_date"] is None or p["deregistration_date"] > day
+    )
+    return registered and (p["date_of_death"] is None or p["date_of_death"] > day)
+
+
+def dq_problem(p: dict, shared: set[str]) -> bool:
     bad_nhs = p["nhs_number"] is not None and p["nhs_number_valid"] is False
+    bad_nhs = bad_nhs or (bool(p["nhs_number_valid"]) and p["nhs_number"] in shared)
     no_address = not (p["address_line_1"] or "").strip()
     bad_postcode = not (p["postcode"] or "").strip() or not p["postcode_valid"]
     return bad_nhs or no_address or bad_postcode
@@ -166,6 +185,7 @@ def verdicts(tables: dict[str, pl.DataFrame], params: dict, codelists: dict) -> 
         "do_not_contact": listed(tables["patients"], tables["do_not_contact"]),
     }
     index = dict(tables["run_practices"].iter_rows())
+    sets["shared_nhs"] = shared_numbers(tables["patients"], index)
     found = {}
     for p in tables["patients"].iter_rows(named=True):
         key = (p["practice_code"], p["patient_id"])
@@ -186,7 +206,7 @@ def failed_rules(
         "not_alive": p["date_of_death"] is not None and p["date_of_death"] <= day,
         "age": not params["min_age"] <= age_on(p["date_of_birth"], day) <= params["max_age"],
         "no_chronic_pain": not held,
-        "data_quality": dq_problem(p),
+        "data_quality": dq_problem(p, sets["shared_nhs"] if on_list(p, day) else set()),
     }
-    failed |= {rule: key in members for rule, members in sets.items()}
+    failed |= {rule: key in members for rule, members in sets.items() if rule != "shared_nhs"}
     return frozenset(rule for rule in ORDER if failed[rule])

@@ -45,3 +45,21 @@ def test_only_patients_who_pass_every_other_rule_are_quarantined():
     assert con.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 0
     reasons = dict(con.execute("SELECT patient_id, dq_reason FROM population").fetchall())
     assert reasons["demented"] == "NHS number fails the Modulus 11 check"
+
+
+def test_an_nhs_number_on_two_live_registrations_holds_both_back():
+    con = build(
+        patients="""
+        patient_id | nhs_number | nhs_number_valid | deregistration_date | # note
+        twin_a     | 9434765919 | true             |                     | same number, both registered
+        twin_b     | 9434765919 | true             |                     |
+        moved_on   | 4010232137 | true             | 2010-01-01          | the old record of someone who moved
+        moved_to   | 4010232137 | true             |                     | their current record: invited
+        """
+    )
+    assert invited(con) == {"moved_to"}
+    held = dict(con.execute("SELECT patient_id, reason FROM quarantine").fetchall())
+    assert held == {
+        "twin_a": "NHS number shared with another registered patient",
+        "twin_b": "NHS number shared with another registered patient",
+    }

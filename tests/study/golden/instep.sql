@@ -331,6 +331,18 @@ do_not_contact_rule AS (
     LEFT JOIN on_do_not_contact AS d ON d.practice_code = a.practice_code AND d.patient_id = a.patient_id
 ),
 
+shared_nhs AS (
+    -- A valid NHS number held by two or more patients who are registered and alive on
+    -- D (in one practice or across the run's practices) belongs to one person at
+    -- most: writing to both could reach the wrong person, so both are held back.
+    SELECT
+        *,
+        coalesce(nhs_number_valid, false) AND registered AND alive
+        AND count(*) FILTER (WHERE registered AND alive AND coalesce(nhs_number_valid, false))
+            OVER (PARTITION BY nhs_number) > 1 AS nhs_shared
+    FROM do_not_contact_rule
+),
+
 data_quality AS (
     -- Data-quality hold: a record that cannot be mailed safely is held back with
     -- every reason that applies (never silently dropped).
@@ -340,13 +352,14 @@ data_quality AS (
             '; ',
             CASE WHEN nhs_number IS NOT NULL AND NOT coalesce(nhs_number_valid, true)
                 THEN 'NHS number fails the Modulus 11 check' END,
+            CASE WHEN nhs_shared THEN 'NHS number shared with another registered patient' END,
             CASE WHEN cf_text(address_line_1) IS NULL THEN 'address line 1 missing' END,
             CASE
                 WHEN cf_text(postcode) IS NULL THEN 'postcode missing'
                 WHEN NOT coalesce(postcode_valid, false) THEN 'postcode not a valid UK format'
             END
         ), '') AS dq_reason
-    FROM do_not_contact_rule
+    FROM shared_nhs
 ),
 
 decided AS (

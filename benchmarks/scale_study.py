@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
 import time
@@ -35,18 +36,24 @@ COPIED = ("patients", "events", "medications")
 KEPT = ("practices", "run_practices", "codelist_codes", "prior_invitations", "do_not_contact")
 
 
-def build(run_db: Path, target: Path, copies: int) -> float:
+def build(run_db: Path, target: Path, copies: int, *, memory_limit: str | None) -> float:
+    """Copy by copy (streaming: a cross join with ORDER BY sorted 150 M rows in 16 GB)."""
     started = time.perf_counter()
     con = duckdb.connect(str(target))
+    if memory_limit:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+    con.execute("SET preserve_insertion_order = false")
     con.execute("ATTACH $p AS src (READ_ONLY)", {"p": str(run_db)})
     for table in KEPT:
         con.execute(f"CREATE TABLE {table} AS SELECT * FROM src.{table}")
     for table in COPIED:
-        con.execute(
-            f"CREATE TABLE {table} AS SELECT * REPLACE (patient_id || '-' || k AS patient_id) "
-            f"FROM src.{table}, range($k) AS r (k) ORDER BY k",
-            {"k": copies},
-        )
+        con.execute(f"CREATE TABLE {table} AS SELECT * FROM src.{table} LIMIT 0")
+        for k in range(copies):
+            con.execute(
+                f"INSERT INTO {table} SELECT * REPLACE (patient_id || '-' || $k AS patient_id) "
+                f"FROM src.{table}",
+                {"k": k},
+            )
     con.execute("DETACH src")
     con.execute("CHECKPOINT")
     con.close()
@@ -93,11 +100,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--reuse", action="store_true", help="reuse the scratch database")
     args = parser.parse_args(argv)
+    os.umask(0o077)  # the copies hold (synthetic) patient records: owner-only
     target = args.run_db.parent / f"scaled-{args.copies}.duckdb"
     built = None
     if not (args.reuse and target.exists()):
         target.unlink(missing_ok=True)
-        built = round(build(args.run_db, target, args.copies), 1)
+        built = round(build(args.run_db, target, args.copies, memory_limit=args.memory_limit), 1)
     result = measure(target, memory_limit=args.memory_limit, threads=args.threads)
     print(json.dumps({"copies": args.copies, "build_s": built} | result))
 

@@ -100,11 +100,13 @@ def execute(options: RunOptions, *, progress: Progress | None = None) -> RunStat
             started_at=now(),
         )
         private_dir(state.stage_dir)
+        progress.bind(run_id=run_id)
         try:
             _stages(state, progress)
         except ValidationFailed as exc:
             state.status = "failed_validation"
             _finish_failed(state, exc)
+            exc.out_dir = state.out_dir if state.out_dir.exists() else None
             raise
         except BaseException as exc:
             state.status = "failed"

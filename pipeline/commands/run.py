@@ -99,9 +99,10 @@ def run_command(
     EXTRACT is a practice folder (with manifest.yaml) or a folder of them.
     Exit status 0 when invitations were produced (zero invitees is a success).
     """
+    from pipeline.errors import ValidationFailed
     from pipeline.progress import Progress
     from pipeline.run import RunOptions, execute
-    from pipeline.summary import print_summary
+    from pipeline.summary import print_failed_run, print_summary
 
     options = RunOptions(
         extracts=tuple(extracts),
@@ -114,7 +115,11 @@ def run_command(
         letter_date=letter_date,
         pdf=pdf,
     )
-    state = execute(options, progress=Progress(quiet=quiet, log_json=log_json))
+    try:
+        state = execute(options, progress=Progress(quiet=quiet, log_json=log_json))
+    except ValidationFailed as exc:
+        print_failed_run(getattr(exc, "out_dir", None))
+        raise
     print_summary(state, quiet=quiet)
 
 

@@ -25,6 +25,7 @@ from pipeline import audit, db
 from pipeline.errors import UsageError, ValidationFailed
 from pipeline.extract import LoadResult
 from pipeline.fsutil import private_dir
+from pipeline.paths import CODELISTS_DIR
 from pipeline.progress import Progress
 from pipeline.workspace import Workspace, now, operator, publish_dir
 
@@ -45,6 +46,7 @@ class RunOptions:
     letter_date: dt.date | None = None
     reply_days: int = 21
     pdf: str = "auto"  # auto | always | never
+    codelists_dir: Path = CODELISTS_DIR
 
 
 @dataclass

@@ -23,9 +23,9 @@ def load_study(state) -> None:
     from pipeline.invitations import letter_text
     from pipeline.study.model import load_study as _load
 
-    state.study = _load(state.options.study_path)
+    repo = load_repository(state.options.codelists_dir)
+    state.study = _load(state.options.study_path, repository=repo)
     letter_text(state.study)  # a bad letter: mapping stops the run here, not at the end
-    repo = load_repository()
     state.codelists = [
         repo.get(name, version) for _role, name, version in state.study.codelist_refs()
     ]

@@ -138,3 +138,31 @@ def test_a_draft_codelist_version_is_refused(tmp_path):
         StudyError, match="codelists.dementia: dementia version 2 is a draft; publish it"
     ):
         load_study(path, repository=DraftDementia())
+
+
+def test_cohort_run_refuses_a_study_that_pins_a_draft_codelist(tmp_path):
+    """Letters go out only from published codelist versions (drafts can still be compared with impact)."""
+    import shutil
+
+    from pipeline import paths
+    from pipeline.errors import StudyError
+    from pipeline.run import RunOptions, execute
+
+    root = tmp_path / "codelists"
+    shutil.copytree(paths.CODELISTS_DIR, root)
+    text = (root / "dementia" / "1.yaml").read_text()
+    (root / "dementia" / "2.yaml").write_text(
+        text.replace("status: published", "status: draft").replace('version: "1"', 'version: "2"')
+    )
+    study = tmp_path / "study.yaml"
+    study.write_text(
+        paths.DEFAULT_STUDY.read_text().replace(
+            'dementia: {name: dementia, version: "1"}', 'dementia: {name: dementia, version: "2"}'
+        )
+    )
+    options = RunOptions(
+        extracts=(tmp_path,), study_path=study, workspace=tmp_path / "ws", codelists_dir=root
+    )
+    with pytest.raises(StudyError, match=r"dementia version 2 is a draft; publish it"):
+        execute(options)
+    assert not list((tmp_path / "ws" / "runs").iterdir())

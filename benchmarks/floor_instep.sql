@@ -66,6 +66,11 @@ base AS (
     WHERE p.registration_date <= d.index_date
       AND (p.deregistration_date IS NULL OR p.deregistration_date > d.index_date)
       AND (p.date_of_death IS NULL OR p.date_of_death > d.index_date)
+),
+shared AS (
+    -- a valid NHS number held by two or more patients registered and alive on D: hold both back
+    SELECT nhs_number FROM base WHERE coalesce(nhs_number_valid, false)
+    GROUP BY nhs_number HAVING count(*) > 1
 )
 SELECT b.practice_code, b.patient_id
 FROM base b
@@ -82,5 +87,6 @@ WHERE b.age BETWEEN 18 AND 64
   AND NOT EXISTS (SELECT 1 FROM do_not_contact n
                   WHERE n.practice_code = b.practice_code AND n.patient_id = b.patient_id)
   AND NOT EXISTS (SELECT 1 FROM do_not_contact n WHERE cf_nhs(n.nhs_number) = b.nhs_number)
+  AND NOT EXISTS (SELECT 1 FROM shared s WHERE s.nhs_number = b.nhs_number)
   AND coalesce(b.nhs_number_valid, true) AND b.address_line_1 IS NOT NULL AND b.postcode_valid
 ORDER BY 1, 2

@@ -459,14 +459,16 @@ exclusion_records AS (
 ),
 
 coded_evidence AS (
+    -- The four record sets share one column order (records.*, rule, in_window),
+    -- so a plain positional UNION ALL (portable to Spark SQL and Trino) suffices.
     SELECT
         practice_code, patient_id, rule, record_date, coding_system, code, term, codelist, version,
         category, role, source, in_window, NULL::VARCHAR AS detail
     FROM (
         SELECT * FROM route_records
-        UNION ALL BY NAME SELECT * FROM employment_window
-        UNION ALL BY NAME SELECT * FROM employment_ever
-        UNION ALL BY NAME SELECT * FROM exclusion_records
+        UNION ALL SELECT * FROM employment_window
+        UNION ALL SELECT * FROM employment_ever
+        UNION ALL SELECT * FROM exclusion_records
     )
 ),
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 import duckdb
 
+from pipeline.commands import iso_date
 from pipeline.paths import DEFAULT_STUDY
 
 
@@ -40,15 +41,6 @@ class CheckResult:
 def _rows(cursor) -> list[dict]:
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def _date(ctx, param, value):
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date; write it as YYYY-MM-DD") from None
 
 
 def load(con: duckdb.DuckDBPyConnection, extracts: list[Path], *, progress) -> CheckResult:
@@ -140,7 +132,7 @@ def codelists(con, result: CheckResult, *, study_path: Path, top: int, progress)
 )
 @click.option(
     "--index-date",
-    callback=_date,
+    callback=iso_date,
     metavar="YYYY-MM-DD",
     help="The index date a run would use (default: each practice's extract date).",
 )

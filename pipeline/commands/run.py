@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import click
 
+from pipeline.commands import iso_date
 from pipeline.paths import DEFAULT_STUDY
-
-
-def _date(ctx, param, value):
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date; write it as YYYY-MM-DD") from None
 
 
 @click.command("run")
 @click.argument("extracts", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--index-date",
-    callback=_date,
+    callback=iso_date,
     metavar="YYYY-MM-DD",
     help="Evaluate every rule at this date (default: each practice's extract date).",
 )
@@ -62,7 +53,7 @@ def _date(ctx, param, value):
 )
 @click.option(
     "--letter-date",
-    callback=_date,
+    callback=iso_date,
     metavar="YYYY-MM-DD",
     help="Date printed on letters (default: today).",
 )

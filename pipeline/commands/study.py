@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import click
 
+from pipeline.commands import iso_date
 from pipeline.paths import DEFAULT_STUDY
 
 STUDY_OPTION = click.option(
@@ -17,15 +17,6 @@ STUDY_OPTION = click.option(
     show_default=True,
     help="Study definition file.",
 )
-
-
-def _date(ctx, param, value):
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date; write it as YYYY-MM-DD") from None
 
 
 @click.command("sql")
@@ -56,7 +47,7 @@ def sql_command(study_path: Path) -> None:
 @STUDY_OPTION
 @click.option(
     "--index-date",
-    callback=_date,
+    callback=iso_date,
     metavar="YYYY-MM-DD",
     help="Evaluate every rule at this date (default: each practice's extract date).",
 )

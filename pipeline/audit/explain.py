@@ -19,17 +19,7 @@ from pipeline.audit.explain_text import describe_run, describe_since
 from pipeline.audit.identity import Person, resolve
 from pipeline.audit.runs import RunInfo, list_runs, open_run_db, tables
 from pipeline.errors import UsageError
-
-ROLE_FALLBACK = (
-    "chronic_pain_conditions",
-    "chronic_pain_diagnosis",
-    "pain_medications",
-    "employment_status",
-    "dementia",
-    "palliative_care",
-    "research_opt_out",
-    "research_opt_out_withdrawn",
-)
+from pipeline.study.model import ROLES
 
 
 @dataclass(frozen=True)
@@ -155,7 +145,7 @@ def roles_of(record: dict, con) -> dict:
     ]
     if not pins:
         rows = db.run(con, "audit/explain_codelists").fetchall()
-        pins = [(name, name, version) for name, version in rows if name in ROLE_FALLBACK]
+        pins = [(name, name, version) for name, version in rows if name in ROLES]
     return {
         "roles": [p[0] for p in pins],
         "codelists": [p[1] for p in pins],

@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from pipeline import paths
+from pipeline import yamlsafe
 from pipeline.codelists import yamlio
 from pipeline.codelists.codes import code_warning
 from pipeline.codelists.expand import content_hash, negation_warnings
@@ -261,9 +262,7 @@ def study_codelists(path: Path) -> dict[str, Label]:
     try:
         doc = yamlio.read_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise StudyError(
-            f"{path}: not valid YAML ({getattr(exc, 'problem', exc)}); fix the study file"
-        ) from None
+        raise StudyError(f"{path}: {yamlsafe.describe(exc)}; fix the study file") from None
     refs = doc.get("codelists") if isinstance(doc, dict) else None
     if refs is None:
         return {}

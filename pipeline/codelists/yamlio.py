@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from pipeline import yamlsafe
+
 # Base loaders resolve no implicit types (every scalar stays text), which is what we want and faster.
 Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 BOOLEANS = {"true": True, "false": False}
@@ -30,8 +32,8 @@ class Mapping(dict):
 
 
 def read_yaml(text: str) -> Any:
-    """Parse TEXT into Mapping / list / str / None (raises yaml.YAMLError)."""
-    node = yaml.compose(text, Loader=Loader)
+    """Parse TEXT into Mapping / list / str / None (raises yaml.YAMLError; aliases refused)."""
+    node = yamlsafe.compose(text, Loader=Loader)  # refuses aliases (alias bombs)
     return None if node is None else _plain(node)
 
 

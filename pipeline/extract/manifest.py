@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from pipeline import yamlsafe
 from pipeline.errors import ExtractError
 
 ODS_CODE = re.compile(r"[A-Z][0-9]{5}")
@@ -53,9 +54,11 @@ def _fail(path: Path, what: str) -> ExtractError:
 
 def _read_yaml(path: Path) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        data = yamlsafe.safe_load(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise _fail(path, f"not UTF-8 at byte {exc.start}; save the manifest as UTF-8") from None
+    except yamlsafe.UnsafeYaml as exc:
+        raise _fail(path, f"{yamlsafe.describe(exc)} (in the manifest)") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""

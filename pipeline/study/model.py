@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from pipeline import yamlsafe
 from pipeline.errors import CodelistError, StudyError
 
 # The codelist roles the rules refer to; a study maps each to a codelist name and version.
@@ -178,7 +179,9 @@ def _read(path: Path) -> str:
 
 def _parse(path: Path, text: str) -> dict:
     try:
-        data = yaml.safe_load(text)
+        data = yamlsafe.safe_load(text)
+    except yamlsafe.UnsafeYaml as exc:
+        raise StudyError(f"{path}: {yamlsafe.describe(exc)}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

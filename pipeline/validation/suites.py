@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from pipeline import paths
+from pipeline import paths, yamlsafe
 from pipeline.errors import ValidationFailed
 
 SEVERITIES = ("blocking", "warning")
@@ -87,7 +87,7 @@ def read_suite(name: str, *, directory: Path | None = None) -> SuiteFile:
     """Parse and check expectations/NAME.yaml (no GX needed)."""
     path = suite_path(name, directory=directory)
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yamlsafe.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" line {where.line + 1}" if where else ""

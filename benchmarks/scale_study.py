@@ -33,7 +33,9 @@ from pipeline.study.execute import run_study  # noqa: E402
 from pipeline.study.model import load_study  # noqa: E402
 
 COPIED = ("patients", "events", "medications")
-KEPT = ("practices", "run_practices", "codelist_codes", "prior_invitations", "do_not_contact")
+KEPT = (
+    "practices", "run_practices", "codelist_codes", "prior_invitations", "do_not_contact", "screened_out",
+)  # fmt: skip
 
 
 def build(run_db: Path, target: Path, copies: int, *, memory_limit: str | None) -> float:

@@ -7,7 +7,7 @@
 
 RUN_DB is a finished run's run.duckdb (any small extract's; Java 17 needed).
 Its input tables (docs/design/contracts.md: patients, events, medications,
-run_practices, codelist_codes, prior_invitations, do_not_contact) are exported
+run_practices, codelist_codes, prior_invitations, do_not_contact, screened_out) are exported
 to Parquet and registered as Spark views; every study statement is transpiled
 by transpile_study.prepare (parameters inlined, macros expanded) and run with
 spark.sql. A statement with UNION ... BY NAME (evidence.sql) is skipped and
@@ -40,7 +40,7 @@ from pipeline.study.model import load_study  # noqa: E402
 
 INPUTS = (
     "patients", "events", "medications", "run_practices", "codelist_codes",
-    "prior_invitations", "do_not_contact",
+    "prior_invitations", "do_not_contact", "screened_out",
 )  # fmt: skip
 INVITED = "SELECT practice_code, patient_id FROM population WHERE invited"
 

@@ -116,13 +116,14 @@ class Workspace:
             con.close()
 
     def copy_into_run(self, con: duckdb.DuckDBPyConnection, *, study: str) -> None:
-        """Copy the ledger's live invitations and the do-not-contact list into a run database."""
+        """Copy the ledger's live invitations, the do-not-contact list and the study's GP screening exclusions into a run database."""
         with self.state():
             pass  # make sure the file and schema exist
         con.execute("ATTACH $path AS ws (READ_ONLY)", {"path": str(self.state_path)})
         try:
             db.run(con, "workspace/prior_invitations", study=study)
             db.run(con, "workspace/do_not_contact")
+            db.run(con, "workspace/screened_out", study=study)
         finally:
             con.execute("DETACH ws")
 

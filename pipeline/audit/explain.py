@@ -72,6 +72,7 @@ PARTS = (
     ("quarantine", "explain_quarantine", "quarantine", True),
     ("prior", "explain_prior", "prior_invitations", False),
     ("dnc", "explain_dnc", "do_not_contact", False),
+    ("screened", "explain_screened", "screened_out", False),
 )
 
 

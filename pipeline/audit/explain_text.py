@@ -36,6 +36,7 @@ RULES = (
     ("opt_out", "No research opt-out"),
     ("already_invited", "Not already invited"),
     ("do_not_contact", "Not on the do-not-contact list"),
+    ("screened_out", "Not screened out by a GP before"),
     ("data_quality", "Record fit to be mailed"),
 )
 MAX_DATES = 6
@@ -242,6 +243,21 @@ def do_not_contact(facts: dict, held: bool) -> tuple[str, list[str]]:
     return "on the workspace's do-not-contact list when the run started", lines
 
 
+def screened_out(facts: dict, held: bool) -> tuple[str, list[str]]:
+    study = facts["run"]["study"]
+    if held:
+        return f"not screened out of {study} by a GP when the run started", []
+    lines = [
+        f"excluded at screening in run {s['run_id']} ({s['reason']}; matched by {s['matched_by']})"
+        for s in facts.get("screened", [])
+    ]
+    return (
+        f"a GP screened them out of {study} at an earlier run; they are not offered to the GP again "
+        "(they are not on the do-not-contact list: other studies may write)",
+        lines,
+    )
+
+
 def data_quality(facts: dict, held: bool) -> str:
     if held:
         return "NHS number (if any) valid, address line 1 and a valid postcode present"
@@ -265,6 +281,7 @@ def rules(facts: dict) -> list[dict]:
         "opt_out": not pop["opt_out"],
         "already_invited": not pop["already_invited"],
         "do_not_contact": not pop["do_not_contact"],
+        "screened_out": not pop.get("screened_out"),
         "data_quality": pop["dq_reason"] is None,
     }
     return [_rule_for(facts, name, label=label, held=bool(flags[name])) for name, label in RULES]
@@ -287,6 +304,7 @@ def _rule_for(facts: dict, name: str, *, label: str, held: bool) -> dict:
         "opt_out": opt_out,
         "already_invited": already_invited,
         "do_not_contact": do_not_contact,
+        "screened_out": screened_out,
         "dementia": lambda f, h: exclusion(f, role="dementia", what="dementia", held=h),
         "palliative": lambda f, h: exclusion(
             f, role="palliative_care", what="palliative care", held=h

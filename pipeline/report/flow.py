@@ -35,6 +35,7 @@ REASONS = {
     "opt_out": "Research opt-out (type 1 dissent) recorded",
     "already_invited": "Already invited to this study",
     "do_not_contact": "On the do-not-contact list",
+    "screened_out": "Screened out by a GP at an earlier run",
     "data_quality": "Held back: contact details need correcting (quarantine list)",
     "deferred": "Deferred: over the practice's invitation limit (invitable next run)",
 }
@@ -51,6 +52,7 @@ LABELS = {
     "opt_out": "No research opt-out",
     "already_invited": "Not already invited",
     "do_not_contact": "Not on the do-not-contact list",
+    "screened_out": "Not screened out by a GP before",
     "data_quality": "Eligible to invite",
     "invited": "Eligible to invite",
 }

@@ -1,7 +1,7 @@
 """Run a compiled study over the run database, all practices at once.
 
 Reads (docs/design/contracts.md): patients, events, medications, run_practices,
-codelist_codes, prior_invitations, do_not_contact. Writes: population, evidence,
+codelist_codes, prior_invitations, do_not_contact, screened_out. Writes: population, evidence,
 attrition, quarantine. The statements run in one transaction, so a failure
 leaves none of the four tables half-written.
 """
@@ -27,6 +27,7 @@ INPUT_TABLES = (
     "codelist_codes",
     "prior_invitations",
     "do_not_contact",
+    "screened_out",
 )
 ATTRITION_COLUMNS = ("practice_code", "row_no", "step_no", "step", "label", "remaining", "removed")
 

@@ -52,7 +52,7 @@ def codelist_impact(
     """Run STUDY on CON with CODELIST at version BEFORE, then AFTER, and compare.
 
     CON holds the extract, run_practices, codelist_codes (both versions),
-    prior_invitations and do_not_contact."""
+    prior_invitations, do_not_contact and screened_out."""
     run_study(con, study.with_codelist_version(codelist, before))
     db.run(con, "study/impact_snapshot")
     run_study(con, study.with_codelist_version(codelist, after))
@@ -88,6 +88,7 @@ def impact_on_extract(
         build_codelist_table(con, versions)
         db.run(con, "study/no_prior_invitations")
         db.run(con, "study/no_do_not_contact")
+        db.run(con, "study/no_screened_out")
         result = codelist_impact(con, study, codelist=codelist, before=before, after=after)
     finally:
         con.close()

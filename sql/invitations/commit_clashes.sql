@@ -7,7 +7,7 @@ WITH new AS (
 
 live AS (
     SELECT * FROM ledger
-    WHERE study = $study AND status = 'active'
+    WHERE study = $study AND status IN ('active', 'awaiting_screening')
 ),
 
 already_invited AS (

@@ -22,8 +22,9 @@ steps AS (
         (12, 8, 'opt_out', 'No research opt-out'),
         (13, 9, 'already_invited', 'Not already invited'),
         (14, 10, 'do_not_contact', 'Not on the do-not-contact list'),
-        (15, 11, 'data_quality', 'Not held back for data quality'),
-        (16, 12, 'invited', 'Invited')
+        (15, 11, 'screened_out', 'Not screened out by a GP before'),
+        (16, 12, 'data_quality', 'Not held back for data quality'),
+        (17, 13, 'invited', 'Invited')
     ) AS s (row_no, step_no, step, label)
 ),
 

@@ -100,6 +100,20 @@ dnc_matches AS (
     WHERE NOT coalesce(d.practice_code = p.practice_code AND d.patient_id = p.patient_id, false)
 ),
 
+screened_matches AS (
+    -- Earlier GP screening exclusions for this study that match: by practice and
+    -- patient id, or else by NHS number.
+    SELECT p.practice_code, p.patient_id, s.run_id, s.reason, 'practice and patient id' AS matched_by
+    FROM reached AS p
+    INNER JOIN screened_out AS s ON s.practice_code = p.practice_code AND s.patient_id = p.patient_id
+    UNION ALL
+    SELECT p.practice_code, p.patient_id, s.run_id, s.reason, 'NHS number' AS matched_by
+    FROM reached AS p
+    INNER JOIN patients AS pt ON pt.practice_code = p.practice_code AND pt.patient_id = p.patient_id
+    INNER JOIN screened_out AS s ON cf_nhs(s.nhs_number) = pt.nhs_number
+    WHERE NOT coalesce(s.practice_code = p.practice_code AND s.patient_id = p.patient_id, false)
+),
+
 list_evidence AS (
     SELECT
         practice_code, patient_id, 'already_invited' AS rule, NULL::DATE AS record_date,
@@ -113,6 +127,12 @@ list_evidence AS (
         NULL, NULL, 'do_not_contact', NULL::BOOLEAN,
         'matched by ' || matched_by || '; reason: ' || coalesce(reason, 'not given')
     FROM dnc_matches
+    UNION ALL
+    SELECT
+        practice_code, patient_id, 'screened_out', NULL::DATE, NULL, NULL, NULL, NULL, NULL,
+        NULL, NULL, 'screening', NULL::BOOLEAN,
+        'excluded at screening in run ' || run_id || '; matched by ' || matched_by || '; reason: ' || reason
+    FROM screened_matches
 ),
 
 decision AS (
@@ -136,7 +156,7 @@ ORDER BY
     practice_code, patient_id,
     list_position(
         ['decision', 'c1', 'c2', 'c3', 'employment', 'employment_ever', 'dementia', 'palliative',
-         'opt_out', 'opt_out_withdrawn', 'already_invited', 'do_not_contact'],
+         'opt_out', 'opt_out_withdrawn', 'already_invited', 'do_not_contact', 'screened_out'],
         rule
     ),
     record_date, coding_system, code, detail

@@ -226,6 +226,25 @@ do_not_contact_rule AS (
     LEFT JOIN on_do_not_contact AS d ON d.practice_code = a.practice_code AND d.patient_id = a.patient_id
 ),
 
+screened_out_before AS (
+    -- Screened out: a GP excluded them at screening for this study before (the
+    -- workspace's screening decisions): by practice and patient id, or by NHS
+    -- number at any practice. Not the do-not-contact list: other studies may write.
+    SELECT p.practice_code, p.patient_id
+    FROM patients AS p
+    INNER JOIN screened_out AS s ON s.practice_code = p.practice_code AND s.patient_id = p.patient_id
+    UNION
+    SELECT p.practice_code, p.patient_id
+    FROM patients AS p
+    INNER JOIN screened_out AS s ON cf_nhs(s.nhs_number) = p.nhs_number
+),
+
+screened_out_rule AS (
+    SELECT d.*, (s.patient_id IS NOT NULL) AS screened_out
+    FROM do_not_contact_rule AS d
+    LEFT JOIN screened_out_before AS s ON s.practice_code = d.practice_code AND s.patient_id = d.patient_id
+),
+
 shared_nhs AS (
     -- A valid NHS number held by two or more patients who are registered and alive on
     -- D (in one practice or across the run's practices) belongs to one person at
@@ -235,7 +254,7 @@ shared_nhs AS (
         coalesce(nhs_number_valid, false) AND registered AND alive
         AND count(*) FILTER (WHERE registered AND alive AND coalesce(nhs_number_valid, false))
             OVER (PARTITION BY nhs_number) > 1 AS nhs_shared
-    FROM do_not_contact_rule
+    FROM screened_out_rule
 ),
 
 data_quality AS (
@@ -272,6 +291,7 @@ decided AS (
             WHEN opt_out THEN 'opt_out'
             WHEN already_invited THEN 'already_invited'
             WHEN do_not_contact THEN 'do_not_contact'
+            WHEN screened_out THEN 'screened_out'
             WHEN dq_reason IS NOT NULL THEN 'data_quality'
         END AS stopped_by
     FROM data_quality
@@ -283,8 +303,13 @@ final AS (
         registered, alive, working_age,
         c1, c2, c3, chronic_pain,
         employment_category, employment_date, employment_categories, not_in_work,
-        dementia, palliative, opt_out, already_invited, do_not_contact,
-        dq_reason, stopped_by, stopped_by IS NULL AS invited
+        dementia, palliative, opt_out, already_invited, do_not_contact, screened_out,
+        dq_reason, stopped_by, stopped_by IS NULL AS invited,
+        -- Ranking within capacity (sql/invitations/candidates.sql): the study's
+        -- score is 0 until the study language states one; out-of-work evidence
+        -- is unknown (NULL) until then.
+        CAST(0 AS INTEGER) AS score,
+        CAST(NULL AS BOOLEAN) AS out_of_work_evidence
     FROM decided
 )
 

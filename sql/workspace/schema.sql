@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS ledger (
     patient_id VARCHAR NOT NULL,
     nhs_number VARCHAR,
     created_at TIMESTAMP NOT NULL,
-    status VARCHAR NOT NULL DEFAULT 'active'   -- active | rolled_back
+    status VARCHAR NOT NULL DEFAULT 'active'   -- active | awaiting_screening | screened_out | rolled_back
 );
 
 -- Patients held back by a practice's capacity limit: not invited, not forgotten.
@@ -61,4 +61,33 @@ CREATE TABLE IF NOT EXISTS outcomes (
     recorded_at TIMESTAMP NOT NULL,
     recorded_by VARCHAR NOT NULL,
     note VARCHAR
+);
+
+-- GP screening (docs/invitations.md): for a study with `screening: required` a
+-- run lists its chosen people for a GP instead of writing letters; its ledger
+-- rows stay 'awaiting_screening' until `cohort release` ('active' for those the
+-- GP included, 'screened_out' for the others). Older workspaces gain the
+-- columns here.
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS screening VARCHAR;        -- awaiting | released | off | not_required
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS screening_reason VARCHAR; -- why screening was switched off (--reason)
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS released_at TIMESTAMP;
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS released_by VARCHAR;
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS release_stage VARCHAR;    -- where `cohort release` built its files
+
+-- The GP's decision on each person a screening list named. An exclusion keeps
+-- the person from being listed for this study again (copied into each run as
+-- `screened_out`); it does not put them on the do-not-contact list.
+CREATE TABLE IF NOT EXISTS screening_decisions (
+    study VARCHAR NOT NULL,
+    run_id VARCHAR NOT NULL,
+    screening_ref VARCHAR NOT NULL,   -- the reference on the screening list (the letter's, if included)
+    practice_code VARCHAR NOT NULL,
+    patient_id VARCHAR NOT NULL,
+    nhs_number VARCHAR,
+    decision VARCHAR NOT NULL,        -- include | exclude
+    reason VARCHAR,                   -- exclude: bereavement | serious_illness | safeguarding | in_work | other
+    reason_text VARCHAR,              -- other: the GP's words (may name people: never logged)
+    decided_at TIMESTAMP NOT NULL,    -- when the decisions file was imported
+    imported_by VARCHAR NOT NULL,
+    source_sha256 VARCHAR NOT NULL    -- sha256 of the imported file
 );

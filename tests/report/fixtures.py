@@ -36,6 +36,7 @@ STOP_RULES = [
     ("opt_out", 0.01),
     ("already_invited", 0.0),
     ("do_not_contact", 0.0),
+    ("screened_out", 0.0),
     ("data_quality", 0.006),
     (None, 0.028),
 ]

@@ -97,7 +97,7 @@ def test_flow_shows_each_rule_with_counts_from_the_attrition(tmp_path):
     assert main[-1].kind == "final" and main[-1].lines[0] == "Invited"
     assert main[-1].count == f"{counts.invited:,}" == f"{expected['invited']:,}"
     sides = [b for b in wide.boxes if b.kind == "side"]
-    assert len(sides) == 11  # one per stop rule, from not_registered to data_quality
+    assert len(sides) == 12  # one per stop rule, from not_registered to data_quality
     assert any("Held back" in " ".join(b.lines) for b in sides)
 
 

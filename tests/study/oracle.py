@@ -24,6 +24,7 @@ ORDER = (
     "opt_out",
     "already_invited",
     "do_not_contact",
+    "screened_out",
     "data_quality",
 )
 
@@ -183,6 +184,7 @@ def verdicts(tables: dict[str, pl.DataFrame], params: dict, codelists: dict) -> 
         "opt_out": opted_out(role["research_opt_out"], role["research_opt_out_withdrawn"]),
         "already_invited": listed(tables["patients"], tables["prior_invitations"]),
         "do_not_contact": listed(tables["patients"], tables["do_not_contact"]),
+        "screened_out": listed(tables["patients"], tables["screened_out"]),
     }
     index = dict(tables["run_practices"].iter_rows())
     sets["shared_nhs"] = shared_numbers(tables["patients"], index)

@@ -48,7 +48,8 @@ def test_counts_after_each_step_overall_and_per_practice():
     overall = table(result, "ALL")
     assert list(overall) == [
         "extract", "not_registered", "not_alive", "age", "no_chronic_pain", "c1", "c2", "c3", "in_work",
-        "dementia", "palliative", "opt_out", "already_invited", "do_not_contact", "data_quality", "invited",
+        "dementia", "palliative", "opt_out", "already_invited", "do_not_contact", "screened_out",
+        "data_quality", "invited",
     ]  # fmt: skip
     assert overall["extract"] == (9, 0)
     assert overall["not_registered"] == (8, 1)

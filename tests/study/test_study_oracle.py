@@ -64,6 +64,7 @@ SCHEMAS = {
     },
     "prior_invitations": {k: pl.String for k in ("practice_code", "patient_id", "nhs_number")},
     "do_not_contact": {k: pl.String for k in ("practice_code", "patient_id", "nhs_number")},
+    "screened_out": {k: pl.String for k in ("practice_code", "patient_id", "nhs_number")},
 }
 
 
@@ -208,6 +209,7 @@ def extract(draw) -> dict[str, list[dict]]:
     tables["run_practices"] = [{"practice_code": p, "index_date": d} for p, d in days.items()]
     tables["prior_invitations"] = draw(listing(tables["patients"]))
     tables["do_not_contact"] = draw(listing(tables["patients"]))
+    tables["screened_out"] = draw(listing(tables["patients"]))
     return tables
 
 
@@ -239,6 +241,7 @@ SELECT practice_code, patient_id, list_filter([
     CASE WHEN palliative THEN 'palliative' END, CASE WHEN opt_out THEN 'opt_out' END,
     CASE WHEN already_invited THEN 'already_invited' END,
     CASE WHEN do_not_contact THEN 'do_not_contact' END,
+    CASE WHEN screened_out THEN 'screened_out' END,
     CASE WHEN dq_reason IS NOT NULL THEN 'data_quality' END], lambda x: x IS NOT NULL)
 FROM population
 """
@@ -277,6 +280,7 @@ def test_engine_and_oracle_stop_everyone_at_the_same_rule(tables):
         index_dates={r["practice_code"]: r["index_date"] for r in tables["run_practices"]},
         prior=tables["prior_invitations"],
         dnc=tables["do_not_contact"],
+        screened=tables["screened_out"],
         pain=False,
         con=CON,
     )
@@ -307,6 +311,7 @@ def test_oracle_applies_the_age_band():
         "run_practices": [{"practice_code": "A00001", "index_date": day}],
         "prior_invitations": [],
         "do_not_contact": [],
+        "screened_out": [],
     }
     refs = {role: (name, version) for role, name, version in INSTEP.codelist_refs()}
     assert oracle.decide(frames(tables), INSTEP.parameters(), refs) == {("A00001", "p0"): None}

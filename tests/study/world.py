@@ -13,7 +13,7 @@ Cells are trimmed; an empty cell is NULL; ISO dates become dates and
 true/false booleans; a column whose name starts with # is a comment. Columns left out take the defaults below (an eligible,
 mailable patient). The database has the loader's schema (sql/load/tables.sql)
 and the tables the orchestrator adds before the study (run_practices,
-codelist_codes, prior_invitations, do_not_contact), filled directly.
+codelist_codes, prior_invitations, do_not_contact, screened_out), filled directly.
 """
 
 from __future__ import annotations
@@ -145,6 +145,10 @@ def create_run_tables(con) -> None:
     con.execute(
         "CREATE TABLE do_not_contact (practice_code VARCHAR, patient_id VARCHAR, nhs_number VARCHAR, reason VARCHAR)"
     )
+    con.execute(
+        "CREATE TABLE screened_out (practice_code VARCHAR, patient_id VARCHAR, nhs_number VARCHAR,"
+        " study VARCHAR, run_id VARCHAR, reason VARCHAR)"
+    )
 
 
 def build(
@@ -155,6 +159,7 @@ def build(
     index_dates: dict[str, dt.date] | dt.date = INDEX_DATE,
     prior: str | list[dict] = "",
     dnc: str | list[dict] = "",
+    screened: str | list[dict] = "",
     codes: str = CODES,
     pain: bool = True,
     con=None,
@@ -188,6 +193,8 @@ def build(
         rows_of(prior, {**LIST_DEFAULTS, "run_id": "r0", "invite_ref": "INV-0"}),
     )
     insert(con, "do_not_contact", rows_of(dnc, {**LIST_DEFAULTS, "reason": "complaint"}))
+    screened_defaults = {**LIST_DEFAULTS, "study": "instep", "run_id": "r0", "reason": "in_work"}
+    insert(con, "screened_out", rows_of(screened, screened_defaults))
     return con
 
 

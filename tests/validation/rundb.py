@@ -104,3 +104,7 @@ def _run_tables(con, study) -> None:
         "CREATE TABLE do_not_contact (practice_code VARCHAR, patient_id VARCHAR,"
         " nhs_number VARCHAR, reason VARCHAR)"
     )
+    con.execute(
+        "CREATE TABLE screened_out (practice_code VARCHAR, patient_id VARCHAR,"
+        " nhs_number VARCHAR, study VARCHAR, run_id VARCHAR, reason VARCHAR)"
+    )

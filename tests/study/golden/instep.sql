@@ -331,6 +331,25 @@ do_not_contact_rule AS (
     LEFT JOIN on_do_not_contact AS d ON d.practice_code = a.practice_code AND d.patient_id = a.patient_id
 ),
 
+screened_out_before AS (
+    -- Screened out: a GP excluded them at screening for this study before (the
+    -- workspace's screening decisions): by practice and patient id, or by NHS
+    -- number at any practice. Not the do-not-contact list: other studies may write.
+    SELECT p.practice_code, p.patient_id
+    FROM patients AS p
+    INNER JOIN screened_out AS s ON s.practice_code = p.practice_code AND s.patient_id = p.patient_id
+    UNION
+    SELECT p.practice_code, p.patient_id
+    FROM patients AS p
+    INNER JOIN screened_out AS s ON cf_nhs(s.nhs_number) = p.nhs_number
+),
+
+screened_out_rule AS (
+    SELECT d.*, (s.patient_id IS NOT NULL) AS screened_out
+    FROM do_not_contact_rule AS d
+    LEFT JOIN screened_out_before AS s ON s.practice_code = d.practice_code AND s.patient_id = d.patient_id
+),
+
 shared_nhs AS (
     -- A valid NHS number held by two or more patients who are registered and alive on
     -- D (in one practice or across the run's practices) belongs to one person at
@@ -340,7 +359,7 @@ shared_nhs AS (
         coalesce(nhs_number_valid, false) AND registered AND alive
         AND count(*) FILTER (WHERE registered AND alive AND coalesce(nhs_number_valid, false))
             OVER (PARTITION BY nhs_number) > 1 AS nhs_shared
-    FROM do_not_contact_rule
+    FROM screened_out_rule
 ),
 
 data_quality AS (
@@ -377,6 +396,7 @@ decided AS (
             WHEN opt_out THEN 'opt_out'
             WHEN already_invited THEN 'already_invited'
             WHEN do_not_contact THEN 'do_not_contact'
+            WHEN screened_out THEN 'screened_out'
             WHEN dq_reason IS NOT NULL THEN 'data_quality'
         END AS stopped_by
     FROM data_quality
@@ -388,8 +408,13 @@ final AS (
         registered, alive, working_age,
         c1, c2, c3, chronic_pain,
         employment_category, employment_date, employment_categories, not_in_work,
-        dementia, palliative, opt_out, already_invited, do_not_contact,
-        dq_reason, stopped_by, stopped_by IS NULL AS invited
+        dementia, palliative, opt_out, already_invited, do_not_contact, screened_out,
+        dq_reason, stopped_by, stopped_by IS NULL AS invited,
+        -- Ranking within capacity (sql/invitations/candidates.sql): the study's
+        -- score is 0 until the study language states one; out-of-work evidence
+        -- is unknown (NULL) until then.
+        CAST(0 AS INTEGER) AS score,
+        CAST(NULL AS BOOLEAN) AS out_of_work_evidence
     FROM decided
 )
 
@@ -499,6 +524,20 @@ dnc_matches AS (
     WHERE NOT coalesce(d.practice_code = p.practice_code AND d.patient_id = p.patient_id, false)
 ),
 
+screened_matches AS (
+    -- Earlier GP screening exclusions for this study that match: by practice and
+    -- patient id, or else by NHS number.
+    SELECT p.practice_code, p.patient_id, s.run_id, s.reason, 'practice and patient id' AS matched_by
+    FROM reached AS p
+    INNER JOIN screened_out AS s ON s.practice_code = p.practice_code AND s.patient_id = p.patient_id
+    UNION ALL
+    SELECT p.practice_code, p.patient_id, s.run_id, s.reason, 'NHS number' AS matched_by
+    FROM reached AS p
+    INNER JOIN patients AS pt ON pt.practice_code = p.practice_code AND pt.patient_id = p.patient_id
+    INNER JOIN screened_out AS s ON cf_nhs(s.nhs_number) = pt.nhs_number
+    WHERE NOT coalesce(s.practice_code = p.practice_code AND s.patient_id = p.patient_id, false)
+),
+
 list_evidence AS (
     SELECT
         practice_code, patient_id, 'already_invited' AS rule, NULL::DATE AS record_date,
@@ -512,6 +551,12 @@ list_evidence AS (
         NULL, NULL, 'do_not_contact', NULL::BOOLEAN,
         'matched by ' || matched_by || '; reason: ' || coalesce(reason, 'not given')
     FROM dnc_matches
+    UNION ALL
+    SELECT
+        practice_code, patient_id, 'screened_out', NULL::DATE, NULL, NULL, NULL, NULL, NULL,
+        NULL, NULL, 'screening', NULL::BOOLEAN,
+        'excluded at screening in run ' || run_id || '; matched by ' || matched_by || '; reason: ' || reason
+    FROM screened_matches
 ),
 
 decision AS (
@@ -535,7 +580,7 @@ ORDER BY
     practice_code, patient_id,
     list_position(
         ['decision', 'c1', 'c2', 'c3', 'employment', 'employment_ever', 'dementia', 'palliative',
-         'opt_out', 'opt_out_withdrawn', 'already_invited', 'do_not_contact'],
+         'opt_out', 'opt_out_withdrawn', 'already_invited', 'do_not_contact', 'screened_out'],
         rule
     ),
     record_date, coding_system, code, detail;
@@ -565,8 +610,9 @@ steps AS (
         (12, 8, 'opt_out', 'No research opt-out'),
         (13, 9, 'already_invited', 'Not already invited'),
         (14, 10, 'do_not_contact', 'Not on the do-not-contact list'),
-        (15, 11, 'data_quality', 'Not held back for data quality'),
-        (16, 12, 'invited', 'Invited')
+        (15, 11, 'screened_out', 'Not screened out by a GP before'),
+        (16, 12, 'data_quality', 'Not held back for data quality'),
+        (17, 13, 'invited', 'Invited')
     ) AS s (row_no, step_no, step, label)
 ),
 

@@ -69,6 +69,8 @@ class RunState:
     invited: int = 0
     attrition_text: str = ""
     status: str = "started"
+    ranking: dict = field(default_factory=dict)  # capacity, its source, seed (run record)
+    screening: dict = field(default_factory=dict)  # mode, reason, who chose it (run record)
 
 
 def new_run_id() -> str:

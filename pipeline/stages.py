@@ -92,14 +92,29 @@ def invitations(state) -> None:
 
     with state.workspace.state(read_only=True) as ws_con:
         refs = {r[0] for r in ws_con.execute("SELECT invite_ref FROM ledger").fetchall()}
+    state.ranking = ranking(state)
     state.invited = select_invitations(
         state.con,
         run_id=state.run_id,
         study_name=state.study.name,
         existing_refs=refs,
-        max_per_practice=state.options.max_invites_per_practice,
+        max_per_practice=state.ranking["capacity_per_practice"],
         seed=state.options.seed,
     )
+
+
+def ranking(state) -> dict:
+    """How this run ranks within capacity, for the run record: letters per practice
+    (--max-invites-per-practice, else the study's capacity_per_practice), and the seed."""
+    chosen = state.options.max_invites_per_practice
+    study_cap = state.study.capacity_per_practice
+    source = "--max-invites-per-practice" if chosen is not None else "study"
+    return {
+        "capacity_per_practice": chosen if chosen is not None else study_cap,
+        "capacity_from": source if (chosen or study_cap) is not None else None,
+        "seed": state.options.seed,
+        "order": "population.score descending, then sha256(study|seed|practice_code|patient_id)",
+    }
 
 
 def validate_invitations(state) -> None:

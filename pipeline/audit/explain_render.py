@@ -31,6 +31,8 @@ def _render_run(run: dict) -> list[str]:
         f"  Codelists: {lists}",
         f"  Result: {run['summary']}",
     ]
+    if run.get("ranking"):
+        out.append(f"  Ranking: {run['ranking']}")
     if run["rules"]:
         out.append("  Rules, in the study's order:")
     for rule in run["rules"]:

@@ -361,6 +361,28 @@ def _letter_verdict(facts: dict) -> tuple[str, str]:
     )
 
 
+def ranking(facts: dict) -> str | None:
+    """Score, rank and capacity as the run stored them with the letter or the deferral."""
+    row = facts.get("invitation") or facts.get("deferred") or {}
+    if row.get("capacity_rank") is None or row.get("score") is None:
+        return None
+    rank, cap = row["capacity_rank"], row.get("capacity")
+    said = (
+        f"score {row['score']}; ranked {rank} of {row.get('practice_candidates', '?')} at practice "
+        f"{row['practice_code']} (highest score first, equal scores in the order of the run's seeded hash)"
+    )
+    if cap is None:
+        return (
+            said + "; the run had no capacity limit, so everyone the rules let through was chosen"
+        )
+    if rank <= cap:
+        return said + f"; within the practice's capacity of {cap} letters per run"
+    return (
+        said
+        + f"; beyond the practice's capacity of {cap} letters per run, so deferred: they compete again next run"
+    )
+
+
 def describe_run(facts: dict) -> dict:
     rule_list = rules(facts) if facts["population"] else []
     result, sentence = verdict(facts, rule_list)
@@ -385,6 +407,7 @@ def describe_run(facts: dict) -> dict:
         "stopped_by": (facts["population"] or {}).get("stopped_by"),
         "summary": sentence,
         "invite_ref": (facts["invitation"] or {}).get("invite_ref"),
+        "ranking": ranking(facts),
         "rules": rule_list,
         "records_after_index_date": sum(1 for r in facts["records"] if r["days_before"] < 0),
     }

@@ -51,6 +51,8 @@ def write_run_record(state) -> Path:
         "validation": [validation_entry(s) for s in state.validation],
         "attrition": facts["attrition"],
         "counts": {"invited": state.invited, **facts["counts"]},
+        "ranking": state.ranking,
+        "screening": state.screening,
         "timings": dict(state.timings),
     }
     record["run_database"] = _file_entry(stage / RUN_DB, name=RUN_DB)

@@ -42,14 +42,15 @@ from pipeline.paths import DEFAULT_STUDY
     "--max-invites-per-practice",
     type=click.IntRange(min=1),
     metavar="N",
-    help="Invite at most N patients per practice; the rest are recorded as deferred.",
+    help="Invite at most N patients per practice (overrides the study's capacity_per_practice); "
+    "the highest scores first, the rest recorded as deferred.",
 )
 @click.option(
     "--seed",
     type=int,
     default=0,
     show_default=True,
-    help="Seed for the deterministic tie-break when capacity limits invitations.",
+    help="Seed of the hash that orders equal scores within capacity (kept in the run record).",
 )
 @click.option(
     "--letter-date",

@@ -1,4 +1,4 @@
-"""Choosing the run's invitations from the study's population, within capacity.
+"""Choosing the run's invitations from the study's population, within capacity, by score.
 
 ``select_invitations`` turns ``population WHERE invited`` into two run-database
 tables (docs/design/contracts.md): ``invitations`` (one row per letter, with a
@@ -28,20 +28,17 @@ def select_invitations(
 ) -> int:
     """Create ``invitations`` and ``deferred`` in the run database; return how many are invited.
 
-    EXISTING_REFS are every reference already in the workspace ledger (any
-    status), so a new reference never repeats an old one.
+    MAX_PER_PRACTICE is the run's capacity (``--max-invites-per-practice``, else
+    the study's ``capacity_per_practice``; None: no limit). Within it the highest
+    ``population.score`` goes first, equal scores in the order of the SHA-256 of
+    study|SEED|practice|patient id. EXISTING_REFS are every reference already in
+    the workspace ledger (any status), so a new reference never repeats an old one.
     """
     assert max_per_practice is None or max_per_practice >= 1, "capacity must be at least 1"
-    db.run(con, "invitations/candidates", seed=seed, max_per_practice=max_per_practice)
+    db.run(con, "invitations/candidates", study=study_name, seed=seed, capacity=max_per_practice)
     (chosen,) = db.run(con, "invitations/count_selected").fetchone()
     refs = new_refs(chosen, existing=existing_refs)
     db.run(con, "invitations/invitations", refs=refs, run_id=run_id, study=study_name)
-    db.run(
-        con,
-        "invitations/deferred",
-        run_id=run_id,
-        study=study_name,
-        max_per_practice=max_per_practice,
-    )
+    db.run(con, "invitations/deferred", run_id=run_id, study=study_name)
     db.run(con, "invitations/drop_candidates")
     return chosen

@@ -39,6 +39,8 @@ ROUTE_ROLES = {
     "c3": "pain_medications",
 }
 EMPLOYMENT_CATEGORIES = ("employed", "unemployed", "retired", "student")
+# `screening:` a GP reviews the chosen people before letters (default) or not.
+SCREENING_MODES = ("required", "off")
 NAME = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 
 # The file's shape: key -> kind ("int", "text", "texts", "mapping") or a nested shape.
@@ -53,6 +55,8 @@ SHAPE: dict[str, Any] = {
     "chronic_pain": {route: ROUTE_SHAPE for route in ROUTE_ROLES},
     "employment": {"window_days": "int", "exclude_categories": "texts"},
     "letter": "mapping?",
+    "capacity_per_practice": "int?",
+    "screening": "text?",
 }
 KIND_WORDS = {
     "int": "a whole number of 0 or more",
@@ -101,6 +105,8 @@ class Study:
     routes: tuple[Route, ...]
     employment: Employment
     letter: types.MappingProxyType
+    capacity_per_practice: int | None = None  # letters per practice per run; None: no limit
+    screening: str = "required"  # required | off (docs/invitations.md)
     source: str = ""
     sha256: str = ""
 
@@ -265,7 +271,24 @@ def check_values(data: dict) -> list[str]:
         problems.append(
             f"population: min_age {pop['min_age']} is above max_age {pop['max_age']}; swap them"
         )
-    return problems + _route_problems(data["chronic_pain"]) + _category_problems(data["employment"])
+    return (
+        problems
+        + _route_problems(data["chronic_pain"])
+        + _category_problems(data["employment"])
+        + _invitation_problems(data)
+    )
+
+
+def _invitation_problems(data: dict) -> list[str]:
+    problems = []
+    if data.get("capacity_per_practice") == 0:
+        problems.append("capacity_per_practice: must be at least 1; leave it out for no limit")
+    screening = data.get("screening")
+    if screening is not None and screening not in SCREENING_MODES:
+        problems.append(
+            f"screening: '{screening:.20}' is not a setting; use {' or '.join(SCREENING_MODES)}"
+        )
+    return problems
 
 
 def _route_problems(routes: dict) -> list[str]:
@@ -347,6 +370,8 @@ def build_study(data: dict, *, source: str = "", sha256: str = "") -> Study:
             exclude_categories=tuple(data["employment"]["exclude_categories"]),
         ),
         letter=freeze(data.get("letter") or {}),
+        capacity_per_practice=data.get("capacity_per_practice"),
+        screening=data.get("screening") or "required",
         source=source,
         sha256=sha256,
     )

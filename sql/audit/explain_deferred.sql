@@ -1,8 +1,9 @@
--- Whether the run's capacity limit held one patient back (the study would have
--- invited them; their practice had had its share of letters in this run).
+-- Whether the run's capacity held one patient back, with their score and rank
+-- (the study would have invited them; their practice had had its share of letters in this run).
 WITH
 held AS (
-    SELECT practice_code, patient_id, capacity_rank, reason
+    -- every column: runs before ranking by score stored no score or capacity
+    SELECT *
     FROM deferred
     WHERE practice_code = $practice_code AND patient_id = $patient_id
 ),

@@ -2,7 +2,8 @@
 -- and the chronic-pain routes that held.
 WITH
 letter AS (
-    SELECT invite_ref, run_id, study, practice_code, patient_id, strongest_route, routes_held
+    -- every column: runs before ranking by score stored no score, rank or capacity
+    SELECT *
     FROM invitations
     WHERE practice_code = $practice_code AND patient_id = $patient_id
 ),

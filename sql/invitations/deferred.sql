@@ -1,5 +1,5 @@
--- Patients the study would invite but their practice's capacity limit held
--- back in this run: recorded, with their place in the queue, so they are not
+-- Patients the study would invite but their practice's capacity held back in
+-- this run: recorded, with their score and place in the queue, so they are not
 -- forgotten (they stay invitable in later runs).
 CREATE OR REPLACE TABLE deferred AS
 WITH held_back AS (
@@ -17,8 +17,13 @@ final AS (
         p.nhs_number,
         h.routes_held,
         h.strongest_route,
+        h.score,
+        h.tie_break,
         h.capacity_rank,
-        'over the practice limit of ' || CAST($max_per_practice AS VARCHAR) || ' invitations per run' AS reason
+        h.practice_candidates,
+        h.capacity,
+        'ranked ' || CAST(h.capacity_rank AS VARCHAR) || ' of ' || CAST(h.practice_candidates AS VARCHAR)
+        || ' at the practice, over its capacity of ' || CAST(h.capacity AS VARCHAR) || ' invitations per run' AS reason
     FROM held_back AS h
     INNER JOIN patients AS p USING (practice_code, patient_id)
 )

@@ -1,7 +1,7 @@
 -- Patients held back by a practice's capacity limit, in the order they would
 -- be invited next (by id only).
 WITH final AS (
-    SELECT practice_code, patient_id, capacity_rank, strongest_route, routes_held, reason
+    SELECT practice_code, patient_id, score, capacity_rank, strongest_route, routes_held, reason
     FROM deferred
 )
 

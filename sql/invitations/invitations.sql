@@ -30,8 +30,12 @@ final AS (
         c.c3,
         c.routes_held,
         c.strongest_route,
-        c.shuffle_key,
-        c.capacity_rank
+        c.score,
+        c.out_of_work_evidence,
+        c.tie_break,
+        c.capacity_rank,
+        c.practice_candidates,
+        c.capacity
     FROM chosen AS c
     INNER JOIN patients AS p USING (practice_code, patient_id)
 )

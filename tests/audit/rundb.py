@@ -120,6 +120,7 @@ def make_run(
     index_date: dt.date = INDEX_DATE,
     extract_date: dt.date | None = None,
     study_name: str = "instep",
+    capacity: int | None = None,
 ) -> RunState:
     """A published run of the InStep study over PATIENTS, logged like `cohort run` logs it."""
     the_study = study(study_name)
@@ -139,7 +140,7 @@ def make_run(
     private_dir(state.stage_dir)
     state.con = db.connect(state.stage_dir / "run.duckdb")
     _load(state.con, patients, list(events), list(medications), extract_date or index_date)
-    _study_steps(state, index_date)
+    _study_steps(state, index_date, capacity=capacity)
     state.files += write_outputs(
         state.con,
         state.stage_dir,
@@ -156,7 +157,7 @@ def make_run(
     return state
 
 
-def _study_steps(state: RunState, index_date: dt.date) -> None:
+def _study_steps(state: RunState, index_date: dt.date, *, capacity: int | None = None) -> None:
     con = state.con
     db.run(con, "run/run_practices", index_date=index_date)
     db.script(con, "run/study_parameters")
@@ -169,7 +170,11 @@ def _study_steps(state: RunState, index_date: dt.date) -> None:
     with state.workspace.state(read_only=True) as ws_con:
         refs = {r[0] for r in ws_con.execute("SELECT invite_ref FROM ledger").fetchall()}
     state.invited = select_invitations(
-        con, run_id=state.run_id, study_name=state.study.name, existing_refs=refs
+        con,
+        run_id=state.run_id,
+        study_name=state.study.name,
+        existing_refs=refs,
+        max_per_practice=capacity,
     )
 
 

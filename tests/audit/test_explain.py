@@ -162,3 +162,24 @@ def test_a_rolled_back_letter_is_said_to_be_withdrawn(ws):
         in text
     )
     assert f"invitation {ref} (instep, run run1, " in text and "withdrawn (run rolled back)" in text
+
+
+def test_the_ranking_says_score_rank_and_that_there_was_no_limit(ws):
+    text = by_id(ws, "p1")
+    assert "Ranking: score 0; ranked " in text and " of 3 at practice J82001" in text
+    assert "the run had no capacity limit" in text
+
+
+def test_a_deferred_patient_is_told_their_score_rank_and_the_capacity(tmp_path, html_letters_only):
+    from pipeline.workspace import Workspace
+
+    ws = Workspace.open(tmp_path / "ws")
+    people = [R.patient(f"q{i}") for i in range(3)]
+    events = [R.event(f"q{i}", "2019-01-01", "82423001") for i in range(3)]
+    R.make_run(ws, "run1", patients=people, events=events, capacity=2)
+    texts = {p["patient_id"]: by_id(ws, p["patient_id"]) for p in people}
+    last = next(pid for pid, text in texts.items() if "ranked 3 of 3" in text)
+    assert "beyond the practice's capacity of 2 letters per run, so deferred" in texts[last]
+    assert "NOT INVITED IN THIS RUN" in texts[last]
+    within = [t for pid, t in texts.items() if pid != last]
+    assert all("within the practice's capacity of 2 letters per run" in t for t in within)

@@ -21,7 +21,8 @@ POPULATION_COLUMNS = (
     "alive BOOLEAN, working_age BOOLEAN, c1 BOOLEAN, c2 BOOLEAN, c3 BOOLEAN, chronic_pain BOOLEAN, "
     "employment_category VARCHAR, employment_date DATE, not_in_work BOOLEAN, dementia BOOLEAN, "
     "palliative BOOLEAN, opt_out BOOLEAN, already_invited BOOLEAN, do_not_contact BOOLEAN, "
-    "dq_reason VARCHAR, stopped_by VARCHAR, invited BOOLEAN"
+    "screened_out BOOLEAN, dq_reason VARCHAR, stopped_by VARCHAR, invited BOOLEAN, score INTEGER, "
+    "out_of_work_evidence BOOLEAN"
 )
 
 
@@ -52,6 +53,7 @@ class Patient:
     c3: bool = False
     invited: bool = True
     stopped_by: str | None = None
+    score: int = 0
 
 
 @dataclass
@@ -84,7 +86,7 @@ class RunDB:
         con.execute(f"CREATE TABLE population ({POPULATION_COLUMNS})")
         con.executemany(
             "INSERT INTO population VALUES (?, ?, ?, 40, true, true, true, ?, ?, ?, true, NULL, NULL, true, "
-            "false, false, false, false, false, NULL, ?, ?)",
+            "false, false, false, false, false, false, NULL, ?, ?, ?, NULL)",
             [self._population_row(p) for p in self.patients],
         )
         con.execute(
@@ -136,4 +138,4 @@ class RunDB:
     @staticmethod
     def _population_row(p: Patient) -> list:
         stopped = p.stopped_by if not p.invited else None
-        return [p.practice_code, p.patient_id, INDEX, p.c1, p.c2, p.c3, stopped, p.invited]
+        return [p.practice_code, p.patient_id, INDEX, p.c1, p.c2, p.c3, stopped, p.invited, p.score]

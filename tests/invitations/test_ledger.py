@@ -63,7 +63,13 @@ def test_a_committed_run_is_in_the_ledger_runs_and_deferred(tmp_path):
         ("run1", "published", 4, str(run.out_dir))
     ]
     deferred = state(tmp_path / "ws", "SELECT run_id, practice_code, reason FROM deferred")
-    assert deferred == [("run1", "A81001", "over the practice limit of 3 invitations per run")]
+    assert deferred == [
+        (
+            "run1",
+            "A81001",
+            "ranked 4 of 4 at the practice, over its capacity of 3 invitations per run",
+        )
+    ]
     assert len(rows(run.out_dir / "deferred.csv")) == 1
     second = harness.full_run(tmp_path / "ws", "run2", world(), limit=3)
     assert harness.invited_in(second) == {"a0", "a1", "a2", "a3"} - harness.invited_in(run)

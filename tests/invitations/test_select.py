@@ -41,78 +41,110 @@ def deferred(con) -> list[str]:
     ]
 
 
-# patient | c1 | c2 | c3   (routes held)
-ROUTES = {
-    "all3": (True, True, True),
-    "c1c2": (True, True, False),
-    "c2c3": (False, True, True),
-    "c1c3": (True, False, True),
-    "c2": (False, True, False),
-    "c1": (True, False, False),
-    "c3": (False, False, True),
-}
+# patient -> the study's score (population.score)
+SCORES = {"s9": 9, "s7": 7, "s5a": 5, "s5b": 5, "s5c": 5, "s1": 1, "s0": 0}
 
 
 def ranked_world() -> RunDB:
     r = RunDB()
-    for pid, (c1, c2, c3) in reversed(ROUTES.items()):
-        r.add("A81001", pid, c1=c1, c2=c2, c3=c3)
-    r.add("A81001", "not", invited=False, stopped_by="in_work")
+    for pid, score in reversed(SCORES.items()):
+        r.add("A81001", pid, score=score)
+    r.add("A81001", "not", invited=False, stopped_by="in_work", score=99)
     return r
 
 
 def test_without_a_limit_everyone_invited_is_invited_and_nobody_deferred():
     con, count = choose(ranked_world())
     assert count == 7
-    assert set(invited(con)) == set(ROUTES)
+    assert set(invited(con)) == set(SCORES)
     assert deferred(con) == []
-
-
-# Rank tiers: more routes first; among equal counts, C2 held beats C1 beats C3.
-TIER = {"all3": 0, "c1c2": 1, "c2c3": 1, "c1c3": 2, "c2": 3, "c1": 4, "c3": 5}
 
 
 @pytest.mark.parametrize(
     ("limit", "chosen"),
     [
-        (1, {"all3"}),
-        (4, {"all3", "c1c2", "c2c3", "c1c3"}),
-        (5, {"all3", "c1c2", "c2c3", "c1c3", "c2"}),
-        (7, set(ROUTES)),
+        (1, {"s9"}),
+        (2, {"s9", "s7"}),
+        (5, {"s9", "s7", "s5a", "s5b", "s5c"}),
+        (6, {"s9", "s7", "s5a", "s5b", "s5c", "s1"}),
+        (7, set(SCORES)),
+        (8, set(SCORES)),
     ],
 )
-def test_capacity_keeps_the_strongest_evidence(limit, chosen):
+def test_capacity_keeps_the_highest_scores(limit, chosen):
     con, count = choose(ranked_world(), limit=limit)
     got = invited(con)
-    assert count == limit
+    assert count == len(chosen)
     assert set(got) == chosen
-    assert [TIER[p] for p in got] == sorted(TIER[p] for p in got)
+    assert [SCORES[p] for p in got] == sorted((SCORES[p] for p in got), reverse=True)
 
 
-def test_a_limit_inside_a_tier_takes_one_of_the_tied_by_the_seeded_shuffle():
-    con, _ = choose(ranked_world(), limit=2)
+def test_a_limit_inside_equal_scores_takes_them_in_the_order_of_the_recorded_hash():
+    import hashlib
+
+    con, _ = choose(ranked_world(), limit=3, seed=11)
     got = invited(con)
-    assert got[0] == "all3" and got[1] in {"c1c2", "c2c3"}
+    key = {
+        p: hashlib.sha256(f"instep|11|A81001|{p}".encode()).hexdigest()
+        for p in ("s5a", "s5b", "s5c")
+    }
+    assert got[:2] == ["s9", "s7"] and got[2] == min(key, key=key.get)
+    stored = dict(con.execute("SELECT patient_id, tie_break FROM deferred").fetchall())
+    assert stored == {p: k for p, k in key.items() if p != got[2]} | {
+        "s1": hashlib.sha256(b"instep|11|A81001|s1").hexdigest(),
+        "s0": hashlib.sha256(b"instep|11|A81001|s0").hexdigest(),
+    }
 
 
-def test_strongest_route_order_is_c2_then_c1_then_c3():
+def test_the_hash_includes_the_study_name():
+    a, _ = choose(equal_world(), limit=10, seed=3)
+    con = equal_world().build()
+    select_invitations(
+        con, run_id="R1", study_name="other", existing_refs=set(), max_per_practice=10, seed=3
+    )
+    assert invited(a) != invited(con)
+
+
+def test_a_higher_score_beats_any_hash():
     r = RunDB()
-    for pid in ("c3", "c1", "c2"):
-        r.add("A81001", pid, c1=pid == "c1", c2=pid == "c2", c3=pid == "c3")
-    con, _ = choose(r, limit=3)
-    assert invited(con) == ["c2", "c1", "c3"]
+    for i in range(30):
+        r.add("A81001", f"p{i:02d}")
+    r.add("A81001", "zz_scored", score=1)
+    for seed in range(5):
+        con, _ = choose(r, limit=1, seed=seed)
+        assert invited(con) == ["zz_scored"]
+
+
+def test_score_rank_and_capacity_are_stored_with_each_invitation_and_deferral():
+    con, _ = choose(ranked_world(), limit=5)
+    rows = con.execute(
+        "SELECT patient_id, score, capacity_rank, practice_candidates, capacity FROM invitations "
+        "UNION ALL SELECT patient_id, score, capacity_rank, practice_candidates, capacity FROM deferred "
+        "ORDER BY capacity_rank"
+    ).fetchall()
+    assert [r[2] for r in rows] == list(range(1, 8))
+    assert {r[0]: r[1] for r in rows} == SCORES
+    assert {(r[3], r[4]) for r in rows} == {(7, 5)}
 
 
 def test_held_back_patients_are_deferred_in_queue_order_with_the_reason():
     con, _ = choose(ranked_world(), limit=5)
-    assert deferred(con) == ["c1", "c3"]
-    rows = con.execute("SELECT DISTINCT run_id, study, reason FROM deferred").fetchall()
-    assert rows == [("R1", "instep", "over the practice limit of 5 invitations per run")]
-    ranks = [
-        r[0]
-        for r in con.execute("SELECT capacity_rank FROM deferred ORDER BY capacity_rank").fetchall()
+    assert deferred(con) == ["s1", "s0"]
+    rows = con.execute(
+        "SELECT run_id, study, reason FROM deferred ORDER BY capacity_rank"
+    ).fetchall()
+    assert rows == [
+        (
+            "R1",
+            "instep",
+            "ranked 6 of 7 at the practice, over its capacity of 5 invitations per run",
+        ),
+        (
+            "R1",
+            "instep",
+            "ranked 7 of 7 at the practice, over its capacity of 5 invitations per run",
+        ),
     ]
-    assert ranks == [6, 7]
 
 
 def test_the_limit_applies_to_each_practice_separately():

@@ -26,7 +26,7 @@ import duckdb
 
 from pipeline import db
 from pipeline.errors import UsageError
-from pipeline.synth import lookups
+from pipeline.synth import lookups, rates
 from pipeline.synth.practices import LEGACY_UNTIL, MAX_PRACTICES, Practice, plan, write_manifest
 
 log = logging.getLogger(__name__)
@@ -121,6 +121,7 @@ def _params(practice: Practice, options: SynthOptions, nhs_count: int) -> dict:
         ],
         "street_from": practice.street_from,
         "locality_from": practice.locality_from,
+        **rates.params(),
     }
 
 

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipeline.synth.rates import RATES
+
 
 @dataclass(frozen=True)
 class EventCode:
@@ -91,6 +93,12 @@ PAIN_DIAGNOSES = (
     _study("chronic_pain_diagnosis", "readv2", "16C9.", "Chronic low back pain", 1),
 )
 
+
+def _coded(pool, codelist, system, code, term, weight=1, category=None):
+    """A study code drawn from POOL that belongs to CODELIST (another pool's name)."""
+    return EventCode(pool, system, code, term, weight, codelist=codelist, category=category)
+
+
 EMPLOYMENT = (
     _study("employment_status", "snomedct", "224363007", "Employed", 4, "employed"),
     _study("employment_status", "snomedct", "160903007", "Full-time employment", 3, "employed"),
@@ -100,6 +108,244 @@ EMPLOYMENT = (
     _study("employment_status", "snomedct", "73438004", "Unemployed", 3, "unemployed"),
     _study("employment_status", "snomedct", "160895006", "Stopped work", 1, "unemployed"),
     _study("employment_status", "snomedct", "105493001", "Retired", 1, "retired"),
+    _study("employment_status", "snomedct", "65853000", "Student", 1, "student"),
+    # Long-term sick: the TPP status code where the practice used CTV3; in SNOMED CT
+    # no employment-status code says it, so the benefit code stands in.
+    _study(
+        "employment_status",
+        "ctv3",
+        "Y2854",
+        "Employment status - Long term sickness",
+        1,
+        "long_term_sick",
+    ),
+    _coded(
+        "employment_status/long_term_sick",
+        "out_of_work_benefits",
+        "snomedct",
+        "160978002",
+        "(Sickness &/ or invalidity benefit) or invalidity pension",
+    ),
+)
+
+BENEFITS = (
+    _study(
+        "out_of_work_benefits",
+        "snomedct",
+        "160978002",
+        "(Sickness &/ or invalidity benefit) or invalidity pension",
+    ),
+    _study("out_of_work_benefits", "readv2", "13O..", "Sickness/invalidity benefit"),
+    _study("out_of_work_benefits", "readv2", "13R..", "Unemployment benefits"),
+    _study("out_of_work_benefits", "ctv3", "Y2854", "Employment status - Long term sickness"),
+)
+
+# Fit notes (eMED3 and MED3 2010 statements). Terms checked against OpenCodelists'
+# sick-notes lists (shared reference SOURCES.md, section 3).
+FIT_NOTES = (
+    _coded(
+        "fit_note/not_fit",
+        "fit_notes_not_fit",
+        "snomedct",
+        "751481000000104",
+        "eMED3 (2010) new statement issued, not fit for work",
+        8,
+    ),
+    _coded(
+        "fit_note/not_fit",
+        "fit_notes_not_fit",
+        "snomedct",
+        "751621000000103",
+        "eMED3 (2010) duplicate issued, not fit for work",
+        1,
+    ),
+    _coded(
+        "fit_note/not_fit",
+        "fit_notes_not_fit",
+        "snomedct",
+        "751731000000106",
+        "MED3 (2010) issued by hand, not fit for work",
+        1,
+    ),
+    _coded(
+        "fit_note/not_fit",
+        "fit_notes_not_fit",
+        "ctv3",
+        "XaX1E",
+        "eMED3 (2010) new statement issued, not fit for work",
+        8,
+    ),
+    _coded(
+        "fit_note/not_fit",
+        "fit_notes_not_fit",
+        "ctv3",
+        "XaX1L",
+        "eMED3 (2010) duplicate issued, not fit for work",
+        1,
+    ),
+    _coded(
+        "fit_note/not_fit",
+        "fit_notes_not_fit",
+        "ctv3",
+        "XaX1R",
+        "MED3 (2010) issued by hand, not fit for work",
+        1,
+    ),
+    _coded(
+        "fit_note/may_be_fit",
+        "employment_status",
+        "snomedct",
+        "751601000000107",
+        "eMED3 (2010) new statement issued, may be fit for work",
+        8,
+        "employed",
+    ),
+    _coded(
+        "fit_note/may_be_fit",
+        "employment_status",
+        "snomedct",
+        "751641000000105",
+        "eMED3 (2010) duplicate issued, may be fit for work",
+        1,
+        "employed",
+    ),
+    _coded(
+        "fit_note/may_be_fit",
+        "employment_status",
+        "snomedct",
+        "751751000000104",
+        "MED3 (2010) issued by hand, may be fit for work",
+        1,
+        "employed",
+    ),
+    _coded(
+        "fit_note/may_be_fit",
+        "employment_status",
+        "ctv3",
+        "XaX1K",
+        "eMED3 (2010) new statement issued, may be fit for work",
+        8,
+        "employed",
+    ),
+    _coded(
+        "fit_note/may_be_fit",
+        "employment_status",
+        "ctv3",
+        "XaX1S",
+        "MED3 (2010) issued by hand, may be fit for work",
+        1,
+        "employed",
+    ),
+    # Adjustments, weighted as in the BJGP 2014 fit-note study (amended duties 42%)
+    _coded(
+        "fit_note/adjustment",
+        "employment_status",
+        "snomedct",
+        "775321000000108",
+        "MED3 (2010) certificate issued - recommend amended duties",
+        4,
+        "employed",
+    ),
+    _coded(
+        "fit_note/adjustment",
+        "employment_status",
+        "snomedct",
+        "775281000000100",
+        "MED3 (2010) certificate issued - recommend phased return to work",
+        3,
+        "employed",
+    ),
+    _coded(
+        "fit_note/adjustment",
+        "employment_status",
+        "snomedct",
+        "775301000000104",
+        "MED3 (2010) certificate issued - recommend altered hours",
+        2,
+        "employed",
+    ),
+    _coded(
+        "fit_note/adjustment",
+        "employment_status",
+        "snomedct",
+        "775351000000103",
+        "MED3 (2010) certificate issued - recommend workplace adaptation",
+        1,
+        "employed",
+    ),
+    _coded(
+        "fit_note/adjustment",
+        "employment_status",
+        "ctv3",
+        "XaXf5",
+        "MED3 (2010) issued - recommend amended duties",
+        4,
+        "employed",
+    ),
+    _coded(
+        "fit_note/adjustment",
+        "employment_status",
+        "ctv3",
+        "XaXf3",
+        "MED3 (2010) issued - recommend phased return to work",
+        3,
+        "employed",
+    ),
+    _coded(
+        "fit_note/adjustment",
+        "employment_status",
+        "ctv3",
+        "XaXf4",
+        "MED3 (2010) issued - recommend altered hours",
+        2,
+        "employed",
+    ),
+    _coded(
+        "fit_note/adjustment",
+        "employment_status",
+        "ctv3",
+        "XaXf7",
+        "MED3 (2010) issued - recommend workplace adaptation",
+        1,
+        "employed",
+    ),
+    # Real fit-note codes that say nothing about fitness: outside every study list.
+    _other("fit_note/other", "snomedct", "1331000000103", "Med3 certificate issued to patient", 3),
+    _other("fit_note/other", "snomedct", "103695000", "Preparation of medical certificate", 1),
+    _other("fit_note/other", "ctv3", "XaXf1", "MED3 (2010) issued to patient", 3),
+    _other("fit_note/other", "readv2", "9D11.", "MED3 issued to patient", 3),
+)
+
+# Chronic pain recorded with codes outside the InStep lists (a generic 'Pain', or pain
+# of a site the lists leave out).
+PAIN_OFFLIST = (
+    _other("pain_offlist", "snomedct", "22253000", "Pain", 4),
+    _other("pain_offlist", "snomedct", "21522001", "Abdominal pain", 2),
+    _other("pain_offlist", "snomedct", "30473006", "Pain in pelvis", 2),
+    _other("pain_offlist", "snomedct", "102588006", "Chest wall pain", 1),
+)
+
+DIABETES_TESTS = (
+    _study("hba1c", "snomedct", "999791000000106", "Haemoglobin A1c level - IFCC standardised", 3),
+    _study(
+        "hba1c",
+        "snomedct",
+        "1049321000000109",
+        "HbA1c level (monitoring ranges) - IFCC standardised",
+        1,
+    ),
+    _study("hba1c", "readv2", "42W5.", "Haemoglobin A1c level - IFCC standardised"),
+    _study("hba1c", "ctv3", "XaPbt", "HbA1c levl - IFCC standardised"),
+    _study(
+        "egfr",
+        "snomedct",
+        "1011481000000105",
+        "eGFR using creatinine CKD-EPI equation per 1.73 square metres",
+        3,
+    ),
+    _study("egfr", "snomedct", "1020291000000106", "GFR calculated by abbreviated MDRD", 1),
+    _study("egfr", "readv2", "451E.", "GFR calculated by abbreviated MDRD"),
+    _study("egfr", "ctv3", "XaK8y", "GFR calculated by abbreviated MDRD"),
 )
 
 EXCLUSIONS = (
@@ -168,7 +414,7 @@ ROUTINE = (
         "999791000000106",
         "Haemoglobin A1c level - IFCC standardised",
         2,
-        (30, 90, 0),
+        (30, 46, 0),
     ),
     _other("routine", "snomedct", "54150009", "Upper respiratory infection", 3),
     _other("routine", "snomedct", "49727002", "Cough", 3),
@@ -185,7 +431,7 @@ ROUTINE = (
     _other("routine", "readv2", "9N31.", "Telephone encounter", 6),
     _other("routine", "readv2", "44P..", "Serum cholesterol", 2, (3, 7.5, 1)),
     _other(
-        "routine", "readv2", "42W5.", "Haemoglobin A1c level - IFCC standardised", 2, (30, 90, 0)
+        "routine", "readv2", "42W5.", "Haemoglobin A1c level - IFCC standardised", 2, (30, 46, 0)
     ),
     _other("routine", "readv2", "H05z.", "Upper respiratory infection NOS", 3),
     _other("routine", "readv2", "171..", "Cough", 3),
@@ -203,7 +449,7 @@ ROUTINE = (
 CONDITIONS = (
     Condition("hypertension", 0.02, 0.55, 25, 56),
     Condition("asthma", 0.10, 0.09, 3, 84),
-    Condition("diabetes", 0.01, 0.17, 25, 56),
+    Condition("diabetes", RATES["T2D_AGE20"].value, RATES["T2D_AGE80"].value, 25, 56),
     Condition("depression", 0.11, 0.08, 14, 28),
     Condition("hypothyroidism", 0.01, 0.10, 20, 56, female_only=True),
     Condition("hyperlipidaemia", 0.01, 0.30, 30, 56),
@@ -219,8 +465,33 @@ CONDITION_CODES = (
     _other("condition/asthma", "snomedct", "270442000", "Asthma monitoring check done", 2),
     _other("condition/asthma", "readv2", "H33..", "Asthma", 3),
     _other("condition/asthma", "readv2", "66YJ.", "Asthma annual review", 2),
-    _other("condition/diabetes", "snomedct", "44054006", "Diabetes mellitus type 2", 3),
-    _other("condition/diabetes", "readv2", "C10F.", "Type 2 diabetes mellitus", 3),
+    _coded(
+        "condition/diabetes",
+        "type2_diabetes",
+        "snomedct",
+        "44054006",
+        "Diabetes mellitus type 2",
+        3,
+    ),
+    _coded(
+        "condition/diabetes",
+        "type2_diabetes",
+        "snomedct",
+        "313436004",
+        "Type II diabetes mellitus without complication",
+        1,
+    ),
+    _coded(
+        "condition/diabetes", "type2_diabetes", "readv2", "C10F.", "Type 2 diabetes mellitus", 3
+    ),
+    _coded(
+        "condition/diabetes",
+        "type2_diabetes",
+        "ctv3",
+        "X40J5",
+        "Non-insulin-dependent diabetes mellitus",
+        3,
+    ),
     _other("condition/depression", "snomedct", "35489007", "Depressive disorder", 3),
     _other("condition/depression", "readv2", "E2B..", "Depressive disorder NEC", 3),
     _other("condition/hypothyroidism", "snomedct", "40930008", "Hypothyroidism"),
@@ -231,7 +502,18 @@ CONDITION_CODES = (
     _other("condition/reflux", "snomedct", "235595009", "Gastro-oesophageal reflux disease"),
 )
 
-EVENT_CODES = PAIN_CONDITIONS + PAIN_DIAGNOSES + EMPLOYMENT + EXCLUSIONS + ROUTINE + CONDITION_CODES
+EVENT_CODES = (
+    PAIN_CONDITIONS
+    + PAIN_DIAGNOSES
+    + EMPLOYMENT
+    + BENEFITS
+    + FIT_NOTES
+    + PAIN_OFFLIST
+    + DIABETES_TESTS
+    + EXCLUSIONS
+    + ROUTINE
+    + CONDITION_CODES
+)
 
 # A pain drug carries only the codes that are in the minimum pain_medications list
 # (its dm+d id, or a BNF code under 040702, 0408010G0 or 0408010AE); a practice
@@ -350,7 +632,24 @@ OTHER_DRUGS = (
         1,
         1,
     ),
-    Drug("condition/diabetes", "Metformin 500mg tablets", "325278007", "0601022B0AAABAB", 56, 1),
+    Drug(
+        "condition/diabetes",
+        "Metformin 500mg tablets",
+        "325278007",
+        "0601022B0AAABAB",
+        56,
+        1,
+        "metformin",
+    ),
+    Drug(
+        "insulin",
+        "Insulin glargine 100units/ml solution for injection 3ml pre-filled disposable devices",
+        "13257201000001103",
+        None,
+        5,
+        1,
+        "insulin",
+    ),
     Drug("condition/depression", "Sertraline 50mg tablets", "321949006", "0403030Q0AAAAAA", 28, 2),
     Drug("condition/depression", "Citalopram 20mg tablets", "321987003", "0403030D0AAAAAA", 28, 1),
     Drug(

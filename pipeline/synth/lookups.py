@@ -17,7 +17,7 @@ import duckdb
 from faker import Faker
 
 from pipeline import db
-from pipeline.synth import codes, population
+from pipeline.synth import codes, population, rates
 
 SLOTS = 240  # slots per code or drug pool (sy_int(..., 240) in sql/synth)
 AGE_SLOTS = 1000
@@ -169,6 +169,17 @@ def _conditions() -> dict[str, list]:
     }
 
 
+def _work_by_age() -> dict[str, list]:
+    rows = rates.WORK_BY_AGE
+    columns = ["age_lo", "age_hi"] + [f"p_{s}" for s in rates.STATUSES]
+    return {c: [r[i] for r in rows] for i, c in enumerate(columns)}
+
+
+def _pain_by_age() -> dict[str, list]:
+    rows = rates.PAIN_BY_AGE
+    return {c: [r[i] for r in rows] for i, c in enumerate(("age_lo", "age_hi", "p"))}
+
+
 def _names(pools: Pools) -> dict[str, list]:
     """One row of lists."""
     return {
@@ -202,6 +213,8 @@ def create_lookups(
     _create(con, "sy_drug_slots", _drug_slots())
     _create(con, "sy_conditions", _conditions())
     _create(con, "sy_names", _names(pools))
+    _create(con, "sy_work_by_age", _work_by_age())
+    _create(con, "sy_pain_by_age", _pain_by_age())
     _check_keys(con)
     db.run(con, "synth/nhs_numbers", seed=seed, wanted=patients)
     return con.execute("SELECT count(*) FROM sy_nhs").fetchall()[0][0]

@@ -36,3 +36,7 @@ CREATE OR REPLACE TEMP MACRO sy_system_no(d, legacy_no, legacy_until) AS
 CREATE OR REPLACE TEMP MACRO sy_pool_key(pool) AS (hash(pool) >> 10) << 10;
 CREATE OR REPLACE TEMP MACRO sy_slot_key(pool_key, system_no, slot) AS
     pool_key + (system_no * 240 + slot)::UBIGINT;
+
+-- A standard normal draw from two uniform draws (Box-Muller).
+CREATE OR REPLACE TEMP MACRO sy_normal(u1, u2) AS
+    sqrt(-2.0 * ln(1.0 - u1)) * cos(2.0 * pi() * u2);

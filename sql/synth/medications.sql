@@ -4,10 +4,11 @@
 -- acute issues are scattered. The drug comes from sy_drug_slots by pool and slot,
 -- drawn once per course so a repeat keeps its drug. Rows come out by patient, then
 -- date (sorted before the drugs are attached; see events.sql).
--- Parameters: $seed, $extract_date, $med_system ('dmd' or 'bnf').
+-- Parameters: $seed, $extract_date, $med_system ('dmd' or 'bnf'), and the rates of
+-- pipeline/synth/rates.py ($metformin_t2d, $insulin_t2d).
 WITH p AS (
-    SELECT g, patient_id, meds_from, end_date, pain_from, past_from, past_to, pain_meds, past_meds,
-        pain_coded, pain_acute, pain_past, $seed::BIGINT AS s
+    SELECT g, patient_id, meds_from, end_date, pain_from, past_from, past_meds_to, pain_meds, past_meds,
+        pain_coded, pain_acute, pain_past, acute_course, $seed::BIGINT AS s
     FROM people
 ),
 pain_courses AS (
@@ -22,6 +23,13 @@ courses AS (  -- g, part, pool, first issue, last possible issue, interval in da
              ELSE end_date END AS stop_on,
         repeat_days AS every, end_date
     FROM conds
+    WHERE pool <> 'condition/diabetes' OR sy_u5($seed::BIGINT, g, cond_no, 0, 'metformin') < $metformin_t2d
+    UNION ALL
+    SELECT g, patient_id, $seed::BIGINT, 6, 'insulin',
+        greatest(meds_from, onset + sy_int(sy_u($seed::BIGINT, g, 'insulin_from'), greatest(end_date - onset, 1))::INTEGER),
+        end_date, 56, end_date
+    FROM conds
+    WHERE pool = 'condition/diabetes' AND sy_u($seed::BIGINT, g, 'insulin') < $insulin_t2d
     UNION ALL
     SELECT g, patient_id, s, 1, 'pain_medications', start_on,
         CASE WHEN sy_u(s, g, 'pain_ongoing') < 0.7 THEN end_date
@@ -32,8 +40,12 @@ courses AS (  -- g, part, pool, first issue, last possible issue, interval in da
     SELECT g, patient_id, s, 2, 'pain_medications', greatest(meds_from, pain_from), end_date, 28, end_date
     FROM p WHERE pain_meds AND sy_u(s, g, 'second_drug') < 0.25
     UNION ALL
-    SELECT g, patient_id, s, 3, 'pain_medications', greatest(past_from, meds_from), past_to, 28, end_date
+    SELECT g, patient_id, s, 3, 'pain_medications', greatest(past_from, meds_from), past_meds_to, 28, end_date
     FROM p WHERE past_meds
+    UNION ALL  -- a short course for an injury or operation: three to five issues four weeks apart
+    SELECT g, patient_id, s, 7, 'pain_medications', start_on,
+        start_on + 28 * (2 + sy_int(sy_u(s, g, 'course_len'), 3))::INTEGER, 28, end_date
+    FROM (SELECT *, sy_day(sy_u(s, g, 'course_day'), meds_from, end_date) AS start_on FROM p WHERE acute_course)
 ),
 repeats AS (
     SELECT g, patient_id, s, part, k, drug_key, 'repeat' AS issue_type,

@@ -58,69 +58,141 @@ windows AS (  -- history shown in the record: at most 20 years of events, 6 of i
         greatest(registration_date, end_date - 2191) AS meds_from
     FROM record
 ),
-pain AS (
-    SELECT *,
-        sy_u(s, g, 'pain') < CASE WHEN age < 18 THEN 0.02 WHEN age < 30 THEN 0.16 WHEN age < 45 THEN 0.26
-                                   WHEN age < 65 THEN 0.36 ELSE 0.45 END AS in_pain,
-        e - (90 + floor(sy_exp(sy_u(s, g, 'pain_onset')) * 4 * 365))::INTEGER AS pain_onset
-    FROM windows
+pain AS (  -- chronic pain now (by age), when it began, and how disabling it is
+    SELECT w.*,
+        sy_u(s, g, 'pain') < pa.p AS in_pain,
+        e - (90 + floor(sy_exp(sy_u(s, g, 'pain_onset')) * $pain_mean_years * 365))::INTEGER AS pain_onset,
+        sy_u(s, g, 'severity') < $pain_disabling_share AS disabling
+    FROM windows w JOIN sy_pain_by_age pa ON w.age BETWEEN pa.age_lo AND pa.age_hi
 ),
-pain_record AS (  -- what the record shows of pain: current, resolved, or a one-off episode
+pain_record AS (  -- what the record shows of pain: current (in the lists or not), resolved, one-off
     SELECT *,
-        in_pain AND sy_u(s, g, 'pain_coded') < 0.65 AS pain_coded,
-        NOT in_pain AND age >= 18 AND sy_u(s, g, 'pain_past') < 0.07 AS pain_past,
-        e - (365 + sy_int(sy_u(s, g, 'past_end'), 7 * 365))::INTEGER AS past_end,
-        NOT in_pain AND age >= 16 AND sy_u(s, g, 'pain_acute') < 0.10 AS pain_acute
+        in_pain AND sy_u(s, g, 'consults') < CASE WHEN disabling THEN $pain_consults_disabling
+                                                 ELSE $pain_consults_mild END AS consults,
+        sy_u(s, g, 'in_list') < $pain_code_in_list AS in_list,
+        NOT in_pain AND age >= 18 AND sy_u(s, g, 'pain_past') < $pain_resolved_share AS pain_past,
+        e - sy_int(sy_u(s, g, 'past_end'), 8 * 365)::INTEGER AS past_end,
+        sy_u(s, g, 'past_outlast') < $past_codes_outlast AS past_outlast,
+        sy_u(s, g, 'past_meds_outlast') < $past_meds_outlast AS past_meds_outlast
     FROM pain
 ),
 pain_detail AS (
     SELECT *,
-        pain_coded AND sy_u(s, g, 'pain_dx') < 0.3 AS pain_dx,
-        in_pain AND sy_u(s, g, 'pain_meds') < CASE WHEN pain_coded THEN 0.55 ELSE 0.2 END AS pain_meds,
-        pain_past AND sy_u(s, g, 'past_meds') < 0.35 AS past_meds,
+        consults AND in_list AS pain_coded,
+        consults AND NOT in_list AS pain_offlist,
+        NOT in_pain AND NOT pain_past AND age >= 16 AND sy_u(s, g, 'pain_acute') < $acute_pain_share AS pain_acute,
+        age >= 18 AND sy_u(s, g, 'acute_course') < $acute_opioid_course AS acute_course,
         greatest(pain_onset, hist_from) AS pain_from,
-        greatest(past_end - 120 - sy_int(sy_u(s, g, 'past_len'), 700)::INTEGER, hist_from) AS past_from,
-        least(past_end, end_date) AS past_to
+        greatest(past_end - (90 + floor(sy_exp(sy_u(s, g, 'past_len')) * 3 * 365))::INTEGER, hist_from) AS past_from,
+        least(end_date, past_end + CASE WHEN past_outlast THEN sy_int(sy_u(s, g, 'past_extra'), 365)::INTEGER ELSE 0 END)
+            AS past_to,
+        least(end_date, past_end + CASE WHEN past_meds_outlast THEN sy_int(sy_u(s, g, 'meds_extra'), 365)::INTEGER ELSE 0 END)
+            AS past_meds_to
     FROM pain_record
 ),
-work_shares AS (  -- shares of students or retired, and of people in work, by age
+pain_flags AS (
     SELECT *,
-        CASE WHEN age < 18 THEN 0.9 WHEN age < 25 THEN 0.35 WHEN age < 55 THEN 0.02
-             WHEN age < 65 THEN 0.15 WHEN age < 75 THEN 0.85 ELSE 1.0 END AS p_out,
-        CASE WHEN age < 18 THEN 0.08 WHEN age < 25 THEN 0.5 WHEN age < 55 THEN 0.8
-             WHEN age < 65 THEN 0.65 WHEN age < 75 THEN 0.13 ELSE 0.0 END
-            * CASE WHEN in_pain THEN 0.75 ELSE 1.0 END AS p_work
+        pain_coded AND sy_u(s, g, 'pain_dx') < $pain_dx_share AS pain_dx,
+        in_pain AND sy_u(s, g, 'pain_meds') < CASE WHEN pain_coded THEN $pain_meds_coded ELSE $pain_meds_uncoded END
+            AS pain_meds,
+        pain_past AND sy_u(s, g, 'past_coded') < $past_coded AS past_coded,
+        pain_past AND sy_u(s, g, 'past_meds') < $past_meds AS past_meds
     FROM pain_detail
+),
+work_base AS (  -- economic activity on the extract date by age band (ONS), before pain
+    SELECT p.*,
+        CASE WHEN p.age < 16 THEN 'child'
+             WHEN u < wa.p_employed THEN 'employed'
+             WHEN u < wa.p_employed + wa.p_unemployed THEN 'unemployed'
+             WHEN u < wa.p_employed + wa.p_unemployed + wa.p_student THEN 'student'
+             WHEN u < wa.p_employed + wa.p_unemployed + wa.p_student + wa.p_long_term_sick THEN 'long_term_sick'
+             WHEN u < wa.p_employed + wa.p_unemployed + wa.p_student + wa.p_long_term_sick + wa.p_carer THEN 'carer'
+             ELSE 'retired' END AS base_status
+    FROM (SELECT *, sy_u(s, g, 'work') AS u FROM pain_flags) p
+    LEFT JOIN sy_work_by_age wa ON p.age BETWEEN wa.age_lo AND wa.age_hi
+),
+pain_at_work AS (  -- a job lost through chronic pain, always after the pain began
+    SELECT *,
+        base_status = 'employed' AND in_pain AND age BETWEEN 16 AND 64
+            AND sy_u(s, g, 'pain_job') >= CASE WHEN disabling THEN $employed_ratio_disabling
+                                               ELSE $employed_ratio_mild END AS by_pain,
+        e - floor(365.25 * $job_loss_median_years * exp(1.68 * sy_normal(sy_u(s, g, 'loss1'), sy_u(s, g, 'loss2'))))::INTEGER
+            AS loss_drawn
+    FROM work_base
 ),
 work AS (
     SELECT *,
-        CASE WHEN age < 16 THEN 'child'
-             WHEN sy_u(s, g, 'work') < p_out THEN CASE WHEN age < 55 THEN 'student' ELSE 'retired' END
-             WHEN sy_u(s, g, 'work') < p_out + p_work THEN 'employed'
-             ELSE 'unemployed' END AS employment
-    FROM work_shares
+        CASE WHEN NOT by_pain THEN base_status
+             WHEN sy_u(s, g, 'loss_kind') < $pain_job_loss_lt_sick THEN 'long_term_sick'
+             ELSE 'unemployed' END AS employment,
+        CASE WHEN by_pain AND loss_drawn > pain_onset THEN least(loss_drawn, e - 1)
+             WHEN by_pain THEN sy_day(sy_u(s, g, 'loss_day'), pain_onset + 1, e - 1)
+        END AS job_loss
+    FROM pain_at_work
+),
+since AS (  -- when the present work status began (never before age 16)
+    SELECT *,
+        least(e, greatest(CAST(date_of_birth + INTERVAL 16 YEAR AS DATE), CASE
+            WHEN by_pain THEN job_loss
+            WHEN employment = 'unemployed' THEN e - 1 - floor(sy_exp(sy_u(s, g, 'since')) * $unemployed_mean_years * 365)::INTEGER
+            WHEN employment = 'long_term_sick' THEN e - 1 - floor(sy_exp(sy_u(s, g, 'since')) * $lt_sick_mean_years * 365)::INTEGER
+            WHEN employment = 'carer' THEN e - 1 - floor(sy_exp(sy_u(s, g, 'since')) * $carer_mean_years * 365)::INTEGER
+            WHEN employment = 'retired' THEN CAST(date_of_birth + INTERVAL 60 YEAR AS DATE) + sy_int(sy_u(s, g, 'since'), 7 * 365)::INTEGER
+            WHEN employment = 'employed' THEN e - 1 - floor(sy_exp(sy_u(s, g, 'since')) * 6 * 365)::INTEGER
+            WHEN employment = 'student' THEN CAST(date_of_birth + INTERVAL 16 YEAR AS DATE)
+        END)) AS status_since,
+        CASE WHEN employment IN ('unemployed', 'long_term_sick', 'carer', 'retired') THEN 'employed'
+             WHEN employment = 'employed' THEN 'unemployed' END AS prev_status
+    FROM work
 ),
 wishes AS (
     SELECT *,
-        CASE WHEN employment = 'unemployed' THEN 1 + floor(sy_exp(sy_u(s, g, 'months')) * 30)::INTEGER END
-            AS unemployed_months,
-        employment = 'unemployed' AND in_pain AND sy_u(s, g, 'by_pain') < 0.6 AS unemployed_due_to_pain,
+        employment NOT IN ('employed', 'child') AS out_of_work,
         CASE employment
-            WHEN 'unemployed' THEN sy_u(s, g, 'wants') < CASE WHEN in_pain THEN 0.4 ELSE 0.5 END
-            WHEN 'student' THEN sy_u(s, g, 'wants') < 0.3
-            WHEN 'retired' THEN sy_u(s, g, 'wants') < 0.03
+            WHEN 'unemployed' THEN sy_u(s, g, 'wants') < $wants_work_unemployed
+            WHEN 'long_term_sick' THEN sy_u(s, g, 'wants') < $wants_work_lt_sick
+            WHEN 'carer' THEN sy_u(s, g, 'wants') < $wants_work_carer
+            WHEN 'student' THEN sy_u(s, g, 'wants') < $wants_work_student
+            WHEN 'retired' THEN sy_u(s, g, 'wants') < $wants_work_retired
         END AS wants_work,
-        employment = 'unemployed' AND sy_u(s, g, 'ips') < 0.004 AS had_ips
-    FROM work
+        employment IN ('unemployed', 'long_term_sick') AND sy_u(s, g, 'ips') < $had_ips AS had_ips
+    FROM since
 ),
-coded_work AS (  -- sparse employment-status codes, some of them out of date
+coded_work AS (  -- sparse employment-status codes, some stale (the previous status) or miskeyed
     SELECT *,
-        sy_u(s, g, 'emp_coded') < CASE employment WHEN 'employed' THEN 0.06 WHEN 'unemployed' THEN 0.12
-                                                  WHEN 'retired' THEN 0.20 ELSE 0 END AS emp_coded,
-        CASE WHEN sy_u(s, g, 'emp_stale') < 0.8 THEN employment
-             WHEN employment = 'employed' THEN 'unemployed' ELSE 'employed' END AS emp_category,
-        sy_day(sy_u(s, g, 'emp_date'), greatest(hist_from, end_date - 6 * 365), end_date) AS emp_date
+        sy_u(s, g, 'emp_coded') < CASE employment
+            WHEN 'employed' THEN $emp_coded_employed WHEN 'unemployed' THEN $emp_coded_unemployed
+            WHEN 'long_term_sick' THEN $emp_coded_lt_sick WHEN 'student' THEN $emp_coded_student
+            WHEN 'retired' THEN $emp_coded_retired ELSE 0 END AS emp_coded,
+        CASE WHEN sy_u(s, g, 'emp_wrong') < $emp_code_wrong
+                 THEN CASE WHEN employment = 'employed' THEN 'unemployed' ELSE 'employed' END
+             WHEN employment = 'long_term_sick'
+                 THEN CASE WHEN sy_u(s, g, 'emp_lts') < $lt_sick_coded_as_unemployed THEN 'unemployed' ELSE 'long_term_sick' END
+             ELSE employment END AS emp_category,
+        sy_day(sy_u(s, g, 'emp_date'), greatest(hist_from, status_since, end_date - 6 * 365), end_date) AS emp_date,
+        prev_status IS NOT NULL AND status_since - 1 >= hist_from
+            AND sy_u(s, g, 'emp_before') < $emp_coded_before AS emp_before,
+        sy_day(sy_u(s, g, 'emp_before_date'), greatest(hist_from, status_since - 730), status_since - 1) AS emp_before_date,
+        (employment = 'long_term_sick' AND sy_u(s, g, 'benefit') < $benefit_coded_lt_sick)
+            OR (employment = 'unemployed' AND sy_u(s, g, 'benefit') < $benefit_coded_unemployed) AS benefit_coded,
+        sy_day(sy_u(s, g, 'benefit_date'), greatest(hist_from, status_since), end_date) AS benefit_date
     FROM wishes
+),
+fit_notes AS (  -- runs of 'not fit' notes around a job loss or long-term sickness; long sick leave
+    SELECT *,
+        CASE WHEN by_pain AND sy_u(s, g, 'run') < $fitnote_run_job_loss THEN job_loss - sy_int(sy_u(s, g, 'run_pre'), 180)::INTEGER
+             WHEN NOT by_pain AND employment = 'long_term_sick' AND sy_u(s, g, 'run') < $fitnote_run_lt_sick
+                 THEN status_since - sy_int(sy_u(s, g, 'run_pre'), 90)::INTEGER
+        END AS run_from,
+        floor(sy_exp(sy_u(s, g, 'run_len')) * $fitnote_run_mean_days)::INTEGER AS run_days,
+        employment = 'employed' AND sy_u(s, g, 'absence') < CASE WHEN in_pain AND disabling THEN $long_absence_disabling
+                                                                 ELSE $long_absence_other END AS long_absence,
+        sy_day(sy_u(s, g, 'absence_day'), e - 730, e - 90) AS absence_from,
+        90 + sy_int(sy_u(s, g, 'absence_len'), 180)::INTEGER AS absence_days,
+        sy_u(s, g, 'absence_back') < $long_absence_return_may_be_fit AS absence_back,
+        CASE WHEN employment = 'employed' THEN floor(sy_exp(sy_u(s, g, 'episodes')) * 3 * $fitnote_episodes_per_year
+             * CASE WHEN in_pain AND disabling THEN $fitnote_episodes_pain_factor ELSE 1 END)::INTEGER ELSE 0 END AS n_episodes
+    FROM coded_work
 ),
 exclusions AS (
     SELECT *,
@@ -130,15 +202,15 @@ exclusions AS (
             AS palliative,
         sy_u(s, g, 'opt_out') < CASE WHEN age >= 18 THEN 0.03 ELSE 0.01 END AS opted_out,
         sy_day(sy_u(s, g, 'opt_date'), greatest(registration_date, end_date - 11 * 365), end_date) AS opt_date
-    FROM coded_work
+    FROM fit_notes
 ),
 final AS (
     SELECT *,
         opted_out AND end_date - opt_date >= 2 AND sy_u(s, g, 'withdrawn') < 0.08 AS opt_withdrawn,
-        NOT dementia AND sy_u(s, g, 'consent') >= 0.015 AS can_consent,
+        NOT dementia AND sy_u(s, g, 'consent') >= $cannot_consent AS can_consent,
         (1000 + local_no * 7 + sy_int(sy_u(s, g, 'id'), 7))::VARCHAR AS patient_id
     FROM exclusions
 )
-SELECT * EXCLUDE (s, e, p_death, p_left, p_out, p_work, left_on, from_birth)
+SELECT * EXCLUDE (s, e, u, p_death, p_left, left_on, from_birth, loss_drawn)
 FROM final
 ORDER BY local_no;

@@ -64,12 +64,13 @@ def first(tmp_path_factory):
 
 
 def blank_postcodes(extracts, n: int) -> None:
-    """A data manager's slip: N patients the study would invite lose their postcode."""
+    """A data manager's slip: N patients the study would likely invite (working age,
+    registered, pain in the record) lose their postcode."""
     with (extracts / "truth.csv").open(newline="") as fh:
         chosen = {
             (r["practice_code"], r["patient_id"])
             for r in csv.DictReader(fh)
-            if r["eligible"] == "true"
+            if r["pain_coded"] == "true" and r["registered"] == "true" and 18 <= int(r["age"]) <= 64
         }
     chosen = set(sorted(chosen)[:n])
     for path in extracts.glob("*/patients.csv"):

@@ -181,30 +181,33 @@ def test_demo_outcomes_follow_the_synthetic_truth(ws, tmp_path):
         assert outcomes_said in allowed[pid] or outcomes_said in (
             [("no_reply", None)],
             [("undeliverable", None)],
+            [("declined", None)],
         )
+    assert sorted(by_patient) == ["p1", "p5", "p6"]  # every letter has an outcome
     assert yield_table(ws).rows[0]["invited"] == 3
 
 
 def test_a_demo_reply_says_what_the_truth_says():
-    from pipeline.audit.demo import _draw, answer
+    from pipeline.audit.demo import answer
+    from pipeline.synth.replies import draw
 
-    replying = [
-        f"R-{i}"
-        for i in range(200)
-        if _draw(1, f"R-{i}", "reply") < 0.5 and _draw(1, f"R-{i}", "undeliverable") >= 0.02
-    ]
-    ref = replying[0]
-    said = lambda **truth: [(o.outcome, o.reason) for o in answer(truth, ref, seed=1)]  # noqa: E731
-    assert said(in_work="true")[0][1] == "in_work"
-    assert said(retired="true") == [("ineligible", "retired")]
-    assert said(in_chronic_pain="false") == [("ineligible", "no_chronic_pain")]
-    assert said(in_chronic_pain="true", eligible="true")[0] == ("eligible", None)
-    assert said(in_chronic_pain="true", eligible="false", wants_work="false") == [
-        ("declined", None)
-    ]
-    silent = next(
-        f"R-{i}"
-        for i in range(200)
-        if _draw(1, f"R-{i}", "reply") > 0.6 and _draw(1, f"R-{i}", "undeliverable") >= 0.02
+    def ref_where(test):
+        return next(f"R-{i}" for i in range(5000) if test(f"R-{i}"))
+
+    delivered = lambda r: draw(1, r, "undeliverable") >= 0.02  # noqa: E731
+    enquires = ref_where(lambda r: delivered(r) and draw(1, r, "enquire") < 0.01)
+    said = lambda ref, **truth: [(o.outcome, o.reason) for o in answer(truth, ref, seed=1)]  # noqa: E731
+    assert said(enquires, in_work="true", in_chronic_pain="true") == [("ineligible", "in_work")]
+    assert said(enquires, retired="true") == [("ineligible", "retired")]
+    assert said(enquires, in_chronic_pain="false") == [("ineligible", "no_chronic_pain")]
+    assert said(enquires, in_chronic_pain="true", eligible="true")[0] == ("eligible", None)
+    silent = ref_where(
+        lambda r: (
+            delivered(r)
+            and draw(1, r, "enquire") > 0.7
+            and draw(1, r, "complaint") > 0.1
+            and draw(1, r, "decline") > 0.1
+        )
     )
-    assert [o.outcome for o in answer({"in_work": "true"}, silent, seed=1)] == ["no_reply"]
+    assert said(silent, in_work="true") == [("no_reply", None)]
+    assert said(silent, in_chronic_pain="true", eligible="true") == [("no_reply", None)]

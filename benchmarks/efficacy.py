@@ -33,32 +33,34 @@ from pipeline.cli import main as cohort  # noqa: E402
 from pipeline.synth import efficacy  # noqa: E402
 
 
+NO_CAPACITY = ("--max-invites-per-practice", "1000000")
+
+
 @dataclass(frozen=True)
 class Row:
     label: str
     study: str  # study file under the repository root
     args: tuple[str, ...] = ()
-    letters: str = efficacy.INVITED
-    # Used when the study file is missing: (another row's label, a condition on its population)
+    # Used when the study file is missing: (another row's label, a query on its run)
     fallback: tuple[str, str] | None = None
     needs: tuple[str, ...] = field(default=())  # `cohort run` flags the row needs
 
 
+# Run order (a fallback reads an earlier row's run); printed in DISPLAY order.
 ROWS = (
-    Row("InStep v1 rules", "studies/instep.yaml"),
+    Row("InStep, no capacity", "studies/instep.yaml", NO_CAPACITY),
     Row(
         "codelist-only",
         "studies/codelist-only.yaml",
-        fallback=("InStep v1 rules", efficacy.CODELIST_ONLY),
+        NO_CAPACITY,
+        fallback=("InStep, no capacity", efficacy.CODELIST_ONLY),
     ),
-    Row("InStep v2 evidence", "studies/instep-v2.yaml"),
-    Row(
-        "+ ranking, 120/practice",
-        "studies/instep-v2.yaml",
-        ("--max-invites-per-practice", "120"),
-        needs=("--max-invites-per-practice",),
-    ),
+    Row("InStep v1 rules", "studies/instep-v1.yaml", NO_CAPACITY),
+    Row("InStep, 120/practice", "studies/instep.yaml", ("--max-invites-per-practice", "120")),
 )
+DISPLAY = ("codelist-only", "InStep v1 rules", "InStep, no capacity", "InStep, 120/practice")
+# Flags every run gets when this branch's `cohort run` has them.
+SCREENING_OFF = ("--screening", "off", "--reason", "efficacy benchmark: letters without GP review")
 
 
 def _cohort(*args: str) -> None:
@@ -84,14 +86,16 @@ def skipped(rows, run_help: str) -> dict[str, str]:
     why = {}
     for row in rows:
         if not (ROOT / row.study).exists() and not row.fallback:
-            why[row.label] = f"{row.study} is not on this branch yet"
+            why[row.label] = f"{row.study} is not on this branch"
         missing = [flag for flag in row.needs if flag not in run_help]
         if missing:
             why[row.label] = f"`cohort run` has no {', '.join(missing)} yet"
     return why
 
 
-def one_seed(seed: int, rows, *, work: Path, patients: int, practices: int) -> dict[str, dict]:
+def one_seed(
+    seed: int, rows, *, work: Path, patients: int, practices: int, common: tuple[str, ...] = ()
+) -> dict[str, dict]:
     world = work / f"seed-{seed}"
     shutil.rmtree(world, ignore_errors=True)
     extracts = world / "extracts"
@@ -105,13 +109,14 @@ def one_seed(seed: int, rows, *, work: Path, patients: int, practices: int) -> d
             found[row.label] = efficacy.measure(
                 efficacy.World(run_dbs[other], truth), where, seed=seed
             )
+            run_dbs[row.label] = run_dbs[other]
             continue
         ws = world / f"ws-{len(run_dbs)}"
         _cohort("run", str(extracts), "--study", str(ROOT / row.study), "--workspace", str(ws),
-                "--pdf", "never", "-q", *row.args)  # fmt: skip
+                "--pdf", "never", "-q", *common, *row.args)  # fmt: skip
         (run_db,) = ws.glob("runs/*/run.duckdb")
         run_dbs[row.label] = run_db
-        found[row.label] = efficacy.measure(efficacy.World(run_db, truth), row.letters, seed=seed)
+        found[row.label] = efficacy.measure(efficacy.World(run_db, truth), seed=seed)
     return found
 
 
@@ -127,16 +132,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=ROOT / "bench-data" / "efficacy",
                         help="scratch folder (replaced; default bench-data/efficacy)")  # fmt: skip
     args = parser.parse_args(argv)
-    why = skipped(ROWS, _run_help())
+    run_help = _run_help()
+    why = skipped(ROWS, run_help)
     rows = [r for r in ROWS if r.label not in why]
+    common = SCREENING_OFF if "--screening" in run_help else ()
     print(
         f"Efficacy: {args.seeds} seeds x {args.patients:,} patients in {args.practices} practices"
     )
-    by_row: dict[str, list[dict]] = {r.label: [] for r in rows}
+    by_row: dict[str, list[dict]] = {label: [] for label in DISPLAY if label not in why}
     for seed in range(1, args.seeds + 1):
         started = time.perf_counter()
         for label, figures in one_seed(seed, rows, work=args.work, patients=args.patients,
-                                       practices=args.practices).items():  # fmt: skip
+                                       practices=args.practices, common=common).items():  # fmt: skip
             by_row[label].append(figures)
         print(f"  seed {seed}: {time.perf_counter() - started:.0f} s", flush=True)
     print()

@@ -29,12 +29,16 @@ PILOT_ROW = {
     "eligible_share_of_enquirers": 26 / 57,
 }
 
-# Letters a row sends, as a condition on the run's population table.
+# The letters a row sends, as a query on the run database (attached as r): the
+# pilot's search from the population's flags (registered, alive, working age, any
+# pain route, and what every study gets: no data-quality hold, not already invited,
+# not on the do-not-contact list), or the letters a run wrote.
 CODELIST_ONLY = (
-    "registered AND alive AND working_age AND chronic_pain AND dq_reason IS NULL "
-    "AND NOT already_invited AND NOT do_not_contact"
+    "SELECT practice_code, patient_id FROM r.population WHERE registered AND alive "
+    "AND working_age AND chronic_pain AND dq_reason IS NULL AND NOT already_invited "
+    "AND NOT do_not_contact"
 )
-INVITED = "invited"
+LETTERS = "SELECT practice_code, patient_id FROM r.invitations"
 
 FIGURES = (
     ("letters", "letters", "{:,.0f}"),
@@ -70,9 +74,8 @@ def _connect(world: World) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def measure(world: World, letters_where: str, *, seed: int) -> dict[str, float]:
-    """The figures for the letters the population rows matching LETTERS_WHERE (a
-    fixed condition from this module) would be sent."""
+def measure(world: World, letters: str = LETTERS, *, seed: int) -> dict[str, float]:
+    """The figures for LETTERS (CODELIST_ONLY or LETTERS, queries of this module)."""
     con = _connect(world)
     try:
         working_age = con.execute(
@@ -82,8 +85,7 @@ def measure(world: World, letters_where: str, *, seed: int) -> dict[str, float]:
             0
         ][0]
         cur = con.execute(
-            "SELECT t.* FROM (SELECT practice_code, patient_id FROM r.population "
-            f"WHERE {letters_where}) AS p JOIN truth AS t USING (practice_code, patient_id) "
+            f"SELECT t.* FROM ({letters}) AS p JOIN truth AS t USING (practice_code, patient_id) "
             "ORDER BY t.practice_code, t.patient_id"
         )
         names = [d[0] for d in cur.description]

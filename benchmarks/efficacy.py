@@ -32,7 +32,6 @@ sys.path.insert(0, str(ROOT))
 from pipeline.cli import main as cohort  # noqa: E402
 from pipeline.synth import efficacy  # noqa: E402
 
-
 NO_CAPACITY = ("--max-invites-per-practice", "1000000")
 
 

@@ -17,8 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from pipeline import paths
-from pipeline import yamlsafe
+from pipeline import paths, yamlsafe
 from pipeline.codelists import yamlio
 from pipeline.codelists.codes import code_warning
 from pipeline.codelists.expand import content_hash, negation_warnings

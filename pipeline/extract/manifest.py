@@ -19,7 +19,10 @@ KNOWN_KEYS = {
     "clinical_system",
     "extract_date",
     "practice_address",
+    "sparse_tables",
 }
+# Tables a practice may declare empty or sparse (manifest key sparse_tables).
+SPARSE_TABLES = ("events", "medications")
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class Manifest:
     practice_address: tuple[str, ...]
     folder: Path
     unknown_keys: tuple[str, ...] = ()
+    sparse_tables: tuple[str, ...] = ()
 
 
 def parse_date(value: object) -> dt.date | None:
@@ -80,6 +84,22 @@ def _address(path: Path, value: object) -> tuple[str, ...]:
     raise _fail(path, "practice_address must be a list of lines or one text block")
 
 
+def _sparse_tables(path: Path, value: object) -> tuple[str, ...]:
+    """sparse_tables: the tables this extract is known to have few or no rows in."""
+    if value is None:
+        return ()
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, list) or not all(
+        isinstance(n, str) and n.strip().lower() in SPARSE_TABLES for n in names
+    ):
+        raise _fail(
+            path,
+            "sparse_tables must be a list of tables from events, medications "
+            "(those this extract is known to hold few or no rows of)",
+        )
+    return tuple(dict.fromkeys(n.strip().lower() for n in names))
+
+
 def read_manifest(folder: Path) -> Manifest:
     """Read and check FOLDER/manifest.yaml."""
     path = folder / "manifest.yaml"
@@ -105,4 +125,5 @@ def read_manifest(folder: Path) -> Manifest:
         practice_address=_address(path, data.get("practice_address")),
         folder=folder,
         unknown_keys=tuple(sorted(set(data) - KNOWN_KEYS)),
+        sparse_tables=_sparse_tables(path, data.get("sparse_tables")),
     )

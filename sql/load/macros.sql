@@ -46,3 +46,8 @@ CREATE OR REPLACE TEMP MACRO cf_code(system, v) AS CASE
     WHEN system = 'readv2' AND length(cf_text(v)) = 7 THEN left(cf_text(v), 5)
     ELSE cf_text(v)
 END;
+
+-- Does any of up to seven raw cells hold a NUL byte (a damaged export)?
+CREATE OR REPLACE TEMP MACRO cf_nul(a, b, c, d, e, f, g) AS coalesce(
+    contains(a, chr(0)) OR contains(b, chr(0)) OR contains(c, chr(0)) OR contains(d, chr(0))
+    OR contains(e, chr(0)) OR contains(f, chr(0)) OR contains(g, chr(0)), false);

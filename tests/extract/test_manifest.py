@@ -93,3 +93,21 @@ def test_an_unquoted_yaml_date_and_an_address_list(root):
     assert rows(con, "SELECT clinical_system, practice_address FROM practices") == [
         (None, ["7 Juniper Row", "SO16 6YD"])
     ]
+
+
+def test_sparse_tables_names_events_or_medications(root):
+    write_practice(root, manifest_data=manifest(sparse_tables=["Medications"]))
+    con, result = load(root)
+    assert result.manifests[0].sparse_tables == ("medications",)
+    assert rows(con, "SELECT practice_code, table_name FROM sparse_tables") == [
+        ("A81001", "medications")
+    ]
+
+
+def test_sparse_tables_naming_another_table_is_an_error(root):
+    write_practice(root, manifest_data=manifest(sparse_tables=["patients"]))
+    assert_message(
+        load_error(root),
+        "manifest.yaml",
+        "sparse_tables must be a list of tables from events, medications",
+    )

@@ -60,11 +60,12 @@ def write_extract(
     practice_code: str = "A81001",
     extract_date: str = "2024-05-01",
     patient_columns: tuple[str, ...] = PATIENT_COLUMNS,
+    manifest_extra: str = "",
 ) -> Path:
     """Write one practice folder (manifest and three CSVs) and return it."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "manifest.yaml").write_text(
-        f"practice_code: {practice_code}\npractice_name: Ashby Road Surgery\nextract_date: {extract_date}\n",
+        f"practice_code: {practice_code}\npractice_name: Ashby Road Surgery\nextract_date: {extract_date}\n{manifest_extra}",
         encoding="utf-8",
     )
     _csv(folder / "patients.csv", patient_columns, patients)

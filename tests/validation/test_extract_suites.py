@@ -126,6 +126,57 @@ def broken_tables():
     return run_suites(con, EXTRACT_SUITES)
 
 
+SPARSE = (
+    "events",
+    "every practice has events (none, or fewer than its patients, means a damaged or wrong file)",
+)
+NO_ISSUES = (
+    "medications",
+    "every practice has prescription issues (none, or fewer than its patients, means a damaged or wrong file)",
+)
+
+
+def few_records(folder, *, manifest_extra: str = ""):
+    """120 patients with 119 events and no prescription issues: a damaged export."""
+    tables = {
+        "patients": [patient(i) for i in range(120)],
+        "events": [event(i) for i in range(119)],
+    }
+    con = db.connect()
+    load_extracts(con, [write_extract(folder, manifest_extra=manifest_extra, **tables)])
+    return run_suites(con, ["events", "medications"])
+
+
+@pytest.fixture(scope="module")
+def sparse(module_tmp):
+    return few_records(module_tmp / "sparse" / "A81001")
+
+
+def test_a_practice_with_no_or_too_few_records_fails_a_blocking_check(sparse):
+    assert failed(sparse) == {SPARSE, NO_ISSUES}
+    by_description = {o.description: o for o in sparse.outcomes}
+    assert (by_description[SPARSE[1]].unexpected_count, by_description[SPARSE[1]].unit) == (
+        1,
+        "practices",
+    )
+
+
+def test_as_many_records_as_patients_pass(tmp_path):
+    tables = {
+        "patients": [patient(i) for i in range(120)],
+        "events": [event(i) for i in range(120)],
+        "medications": [medication(i % 3) for i in range(120)],
+    }
+    con = db.connect()
+    load_extracts(con, [write_extract(tmp_path / "A81001", **tables)])
+    assert failed(run_suites(con, ["events", "medications"])) == set()
+
+
+def test_the_manifest_can_say_a_table_is_expected_to_be_sparse(tmp_path):
+    summary = few_records(tmp_path / "A81001", manifest_extra="sparse_tables: [medications]\n")
+    assert failed(summary) == {SPARSE}
+
+
 @pytest.fixture(scope="module")
 def no_columns(module_tmp):
     con = db.connect()
@@ -232,11 +283,10 @@ def test_missing_columns_are_named_one_by_one(no_columns):
 
 
 def test_every_blocking_expectation_is_seen_stopping_validation(
-    bad_through_loader, wrong_nhs_column, broken_tables, no_columns
+    bad_through_loader, wrong_nhs_column, broken_tables, no_columns, sparse
 ):
-    seen = set().union(
-        *(failed(s) for s in (bad_through_loader, wrong_nhs_column, broken_tables, no_columns))
-    )
+    summaries = (bad_through_loader, wrong_nhs_column, broken_tables, no_columns, sparse)
+    seen = set().union(*(failed(s) for s in summaries))
     blocking = {
         (n, e.description)
         for n in EXTRACT_SUITES
@@ -244,7 +294,7 @@ def test_every_blocking_expectation_is_seen_stopping_validation(
         if e.severity == "blocking"
     }
     assert blocking - seen == set()
-    for summary in (bad_through_loader, wrong_nhs_column, broken_tables, no_columns):
+    for summary in summaries:
         with pytest.raises(ValidationFailed):
             summary.raise_if_blocking()
 
@@ -263,8 +313,8 @@ def test_every_warning_is_reported_without_stopping(warnings_only):
     text = warnings_only.text().splitlines()
     assert text[1:4] == [
         "  patients      37 checks  8 warnings",
-        "  events        19 checks  2 warnings",
-        "  medications   21 checks  3 warnings",
+        "  events        20 checks  2 warnings",
+        "  medications   22 checks  3 warnings",
     ]
     assert "  warning   patients suite: nhs_number is 10 digits when present: 1 row" in text
     assert text[-1] == "  … and 6 more (see validation/results.html)"

@@ -13,7 +13,7 @@ from pipeline.cli import main
 from pipeline.validation import Outcome, ValidationSummary, write_results
 from pipeline.validation.html import render_html
 
-from .extracts import medication, patient, write_extract
+from .extracts import event, medication, patient, write_extract
 
 PATIENT_VALUES = ("Smith", "Ann", "Mill Lane", "LE65", "1019-06-15", "943000")
 
@@ -22,7 +22,9 @@ def extract(tmp_path, *, bad: bool):
     patients = [patient(i) for i in range(25)]
     if bad:
         patients[3] = patient(3, date_of_birth="1019-06-15")
-    return write_extract(tmp_path / "A81001", patients=patients, medications=[medication(1)])
+    return write_extract(
+        tmp_path / "A81001", patients=patients, events=[event(1)], medications=[medication(1)]
+    )
 
 
 def test_cohort_validate_stops_on_a_blocking_failure_and_writes_counts_only(tmp_path):
@@ -37,7 +39,7 @@ def test_cohort_validate_stops_on_a_blocking_failure_and_writes_counts_only(tmp_
     doc = json.loads((out / "results.json").read_text())
     assert (doc["passed"], len(doc["results"]), [s["name"] for s in doc["suites"]]) == (
         False,
-        77,
+        79,
         ["patients", "events", "medications"],
     )
     dob = next(r for r in doc["results"] if r["description"] == "date_of_birth after 1900-01-01")

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from pipeline import paths
 from pipeline.cli import main
 
-from .extracts import event, patient, write_extract
+from .extracts import event, medication, patient, write_extract
 
 ALWAYS_FAILS = """
 suite: invitations
@@ -32,6 +32,7 @@ def run(tmp_path, *, date_of_birth: str = "1980-06-15"):
         tmp_path / "extract" / "A81001",
         patients=patients,
         events=[event(i, code="82423001") for i in range(6)],
+        medications=[medication(0)],
     )
     out = tmp_path / "run"
     result = CliRunner().invoke(

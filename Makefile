@@ -15,7 +15,7 @@ OUT       ?=
 ARGS      ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test run check validate codelists-check sql lint format bench clean
+.PHONY: help install demo test run check validate codelists-check sql lint format bench efficacy clean
 
 help: ## List the targets
 	@echo "Cohort Finder: make TARGET [VAR=value]"
@@ -72,6 +72,9 @@ format: $(BIN)/.dev-installed ## Reformat the Python code with ruff
 
 bench: $(BIN)/.installed ## Benchmarks at 100k/300k/1M patients (slow; see benchmarks/README.md)
 	$(BIN)/python benchmarks/bench_pipeline.py $(ARGS)
+
+efficacy: $(BIN)/.installed ## Letters vs truth on 5 fresh synthetic worlds: codelist-only, InStep rows, pilot Table 1 (slow; ARGS="--seeds 2 --patients 20000" for a quick look)
+	$(BIN)/python benchmarks/efficacy.py $(ARGS)
 
 clean: ## Remove the virtual environment, demo output and caches (not your workspace)
 	rm -rf $(VENV) $(DEMO_DIR) build *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pipeline.audit import record_demo_outcomes
 from pipeline.cli import main as cohort
+from pipeline.synth.efficacy import demo_comparison
 from pipeline.workspace import Workspace
 
 
@@ -64,6 +65,12 @@ def main(argv: list[str] | None = None) -> None:
         "do-not-contact list. The yield report the research team would see:"
     )
     _cohort("report", "yield", "--workspace", str(workspace))
+    print(
+        "\nHow well the letters hit the people the study is for, against the world's truth.csv "
+        "(docs/synthetic-world.md; `make efficacy` for 5 worlds with intervals):"
+    )
+    (run_db,) = sorted(workspace.glob("runs/*/run.duckdb"))[-1:]
+    print(demo_comparison(run_db, extracts / "truth.csv", seed=args.seed))
     print(f"\nThe demo workspace is {workspace}; its runs are in {workspace / 'runs'}.")
 
 

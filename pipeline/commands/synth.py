@@ -73,9 +73,12 @@ def synth(
 
     Each practice folder holds manifest.yaml, patients, events and medications, with
     UK names and addresses, NHS numbers from the 999 test range, and clinical records
-    shaped like a GP list's. OUT/truth.csv holds what each patient's record may not
-    show (in work, in pain, wants work, eligible), for checking a study's results.
-    No real patient's data is used.
+    shaped like a GP list's: dated work histories, chronic pain with onset and
+    resolution, fit notes, benefit and employment-status codes, type 2 diabetes
+    with HbA1c and eGFR values. OUT/truth.csv holds what each patient's record may
+    not show (work status and since when, out of work because of pain, wants work,
+    eligible and why not), for checking a study's results. Every rate and its
+    source: docs/synthetic-world.md. No real patient's data is used.
     """
     from pipeline.synth import DEFAULT_EXTRACT_DATE, SynthOptions, generate
 

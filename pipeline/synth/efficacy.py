@@ -169,3 +169,14 @@ def within_pilot(figures_by_seed: list[dict], factor: float = 2.0) -> dict[str, 
         target = PILOT_ROW[key]
         found[key] = target / factor <= mean <= target * factor
     return found
+
+
+def demo_comparison(run_db: Path, truth_csv: Path, *, seed: int) -> str:
+    """A few lines for `make demo`: its letters beside the codelist-only search of the
+    same world and the pilot's Table 1 (one world, so no intervals)."""
+    world = World(run_db, truth_csv)
+    rows = {
+        "codelist-only": [measure(world, CODELIST_ONLY, seed=seed)],
+        "this run": [measure(world, LETTERS, seed=seed)],
+    }
+    return format_table(rows, intervals=False)

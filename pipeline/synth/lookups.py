@@ -175,8 +175,7 @@ def _work_by_age() -> dict[str, list]:
     return {c: [r[i] for r in rows] for i, c in enumerate(columns)}
 
 
-def _pain_by_age() -> dict[str, list]:
-    rows = rates.PAIN_BY_AGE
+def _by_age(rows) -> dict[str, list]:
     return {c: [r[i] for r in rows] for i, c in enumerate(("age_lo", "age_hi", "p"))}
 
 
@@ -214,7 +213,9 @@ def create_lookups(
     _create(con, "sy_conditions", _conditions())
     _create(con, "sy_names", _names(pools))
     _create(con, "sy_work_by_age", _work_by_age())
-    _create(con, "sy_pain_by_age", _pain_by_age())
+    _create(con, "sy_pain_by_age", _by_age(rates.PAIN_BY_AGE))
+    _create(con, "sy_death_by_age", _by_age(rates.DEATH_BY_AGE))
+    _create(con, "sy_dementia_by_age", _by_age(rates.DEMENTIA_BY_AGE))
     _check_keys(con)
     db.run(con, "synth/nhs_numbers", seed=seed, wanted=patients)
     return con.execute("SELECT count(*) FROM sy_nhs").fetchall()[0][0]

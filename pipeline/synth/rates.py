@@ -247,7 +247,58 @@ RATES: dict[str, Rate] = {
     "INSULIN_T2D": Rate(
         0.10, NDA + " (about one in ten on insulin)", "people with type 2 diabetes on insulin"
     ),
+    # --- registration, exclusions and data quality (the first world's, now named) ---
+    "LEFT_AGE_18_39": Rate(
+        0.14,
+        A + " (young adults move practice most)",
+        "people aged 18-39 whose registration ended (moved away) within ten years",
+    ),
+    "LEFT_OTHER": Rate(0.07, A, "other people whose registration ended within ten years"),
+    "PALLIATIVE_DIED": Rate(0.30, A, "people who died with a palliative care code"),
+    "PALLIATIVE_75": Rate(0.01, A, "living people 75+ on palliative care"),
+    "PALLIATIVE_OTHER": Rate(0.001, A, "other living people on palliative care"),
+    "OPT_OUT_ADULT": Rate(
+        0.03,
+        A + " (NHS England publishes type 1 opt-out counts of a few per cent of patients)",
+        "adults with a type 1 opt-out code",
+        "higher removes more people from every study alike",
+    ),
+    "OPT_OUT_CHILD": Rate(0.01, A, "children with a type 1 opt-out code"),
+    "OPT_OUT_WITHDRAWN": Rate(0.08, A, "opt-outs later withdrawn"),
+    "HOUSEHOLD_SHARE": Rate(0.55, A, "patients who share an address with neighbours in the list"),
+    "FLAT_SHARE": Rate(0.12, A, "households in a flat"),
+    "NHS_BLANK": Rate(0.003, A, "records with no NHS number"),
+    "NHS_BAD": Rate(0.002, A, "NHS numbers with a typo (fail Modulus 11)"),
+    "POSTCODE_BLANK": Rate(0.0015, A, "records with no postcode"),
+    "POSTCODE_CUT": Rate(0.0005, A, "postcodes cut short (outward part only)"),
+    "LINE1_BLANK": Rate(0.0015, A, "records with no address line 1"),
+    "FUTURE_EVENT": Rate(0.0004, A, "events dated after the extract date"),
+    "FUTURE_ISSUE": Rate(0.0002, A, "prescription issues dated after the extract date"),
+    "ISSUE_TYPE_MISSING": Rate(0.02, A, "prescription issues with no issue type"),
+    "CONDITION_DRUG_STOPPED": Rate(
+        0.15, A, "long-term condition drugs stopped before the extract date"
+    ),
+    "PAIN_MEDS_ONGOING": Rate(0.70, A, "repeat pain medicines still issued on the extract date"),
+    "PAIN_SECOND_DRUG": Rate(0.25, A, "people on repeat pain medicines with a second one"),
+    "FITNOTE_GENERIC": Rate(
+        0.20, A, "fit notes coded with a generic 'MED3 issued' code outside the lists"
+    ),
 }
+
+# Deaths among everyone ever on the list in the record window, by age: (first age,
+# last age, share). Assumption shaped like ONS death rates by age.
+DEATH_BY_AGE = ((0, 49, 0.003), (50, 64, 0.015), (65, 74, 0.04), (75, 84, 0.10), (85, 200, 0.22))
+DEATH_SOURCE = A + " (shaped like ONS mortality by age)"
+# Dementia by age: Alzheimer's Society, Dementia UK (2014) prevalence by age, rounded.
+DEMENTIA_BY_AGE = (
+    (0, 39, 0.0),
+    (40, 49, 0.0005),
+    (50, 64, 0.003),
+    (65, 74, 0.03),
+    (75, 84, 0.10),
+    (85, 200, 0.20),
+)
+DEMENTIA_SOURCE = "Alzheimer's Society, Dementia UK update 2014 (prevalence by age; approx.)"
 
 # Economic activity on the extract date by age band: (first age, last age, employed,
 # unemployed, student, long-term sick, carer or homemaker, retired). Shares of the

@@ -81,7 +81,7 @@ benefit AS (  -- an out-of-work benefit or long-term-sickness code
 fit_runs AS (  -- 'not fit for work' notes every four to eight weeks through a run
     SELECT g, patient_id, s, 14 AS part, k,
         least(end_date, run_from + (42 * k)::INTEGER + sy_int(sy_u5(s, g, 14, k, 1), 14)::INTEGER) AS day,
-        CASE WHEN sy_u5(s, g, 14, k, 6) < 0.2 THEN sy_pool_key('fit_note/other')
+        CASE WHEN sy_u5(s, g, 14, k, 6) < $fitnote_generic THEN sy_pool_key('fit_note/other')
              ELSE sy_pool_key('fit_note/not_fit') END AS pool_key
     FROM (SELECT g, patient_id, s, run_from, end_date,
               unnest(range(1 + floor(greatest(least(run_days, end_date - run_from), 0) / 42)::INTEGER)) AS k
@@ -106,7 +106,7 @@ episodes AS (  -- short sickness absence: one or two 'not fit' notes, some endin
     SELECT g, patient_id, s, 17 AS part, 10 * k + j AS k, start_on + (14 * j)::INTEGER AS day,
         CASE WHEN j = 2 THEN CASE WHEN sy_u5(s, g, 17, k, 3) < 0.5 THEN sy_pool_key('fit_note/adjustment')
                                   ELSE sy_pool_key('fit_note/may_be_fit') END
-             WHEN sy_u5(s, g, 17, k, 6) < 0.2 THEN sy_pool_key('fit_note/other')
+             WHEN sy_u5(s, g, 17, k, 6) < $fitnote_generic THEN sy_pool_key('fit_note/other')
              ELSE sy_pool_key('fit_note/not_fit') END AS pool_key
     FROM (
         SELECT *, unnest(CASE WHEN sy_u5(s, g, 17, k, 4) < $return_with_may_be_fit THEN [0, 1, 2]
@@ -170,7 +170,7 @@ coded AS (
 ),
 final AS (
     SELECT g, part, k, patient_id,
-        CASE WHEN sy_u5(s, g, part, k, 3) < 0.0004
+        CASE WHEN sy_u5(s, g, part, k, 3) < $future_event
              THEN $extract_date::DATE + 1 + sy_int(sy_u5(s, g, part, k, 4), 400)::INTEGER
              ELSE day END AS event_date,
         coding_system,

@@ -40,3 +40,9 @@ CREATE OR REPLACE TEMP MACRO sy_slot_key(pool_key, system_no, slot) AS
 -- A standard normal draw from two uniform draws (Box-Muller).
 CREATE OR REPLACE TEMP MACRO sy_normal(u1, u2) AS
     sqrt(-2.0 * ln(1.0 - u1)) * cos(2.0 * pi() * u2);
+
+-- A count with the given mean (geometric: P(n >= k) = p^k, p = mean / (1 + mean))
+-- from a uniform draw u; unlike floor(exponential * mean), small means keep their size.
+CREATE OR REPLACE TEMP MACRO sy_count(u, mean) AS
+    CASE WHEN mean <= 0 THEN 0
+         ELSE floor(ln(1.0 - u) / ln(mean / (1.0 + mean)))::INTEGER END;

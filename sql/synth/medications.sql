@@ -18,7 +18,7 @@ pain_courses AS (
 ),
 courses AS (  -- g, part, pool, first issue, last possible issue, interval in days
     SELECT g, patient_id, $seed::BIGINT AS s, 100 + cond_no AS part, pool, greatest(onset, meds_from) AS start_on,
-        CASE WHEN sy_u5($seed::BIGINT, g, cond_no, 0, 'stopped') < 0.15
+        CASE WHEN sy_u5($seed::BIGINT, g, cond_no, 0, 'stopped') < $condition_drug_stopped
              THEN sy_day(sy_u5($seed::BIGINT, g, cond_no, 0, 'stop_day'), greatest(onset, meds_from), end_date)
              ELSE end_date END AS stop_on,
         repeat_days AS every, end_date
@@ -32,13 +32,13 @@ courses AS (  -- g, part, pool, first issue, last possible issue, interval in da
     WHERE pool = 'condition/diabetes' AND sy_u($seed::BIGINT, g, 'insulin') < $insulin_t2d
     UNION ALL
     SELECT g, patient_id, s, 1, 'pain_medications', start_on,
-        CASE WHEN sy_u(s, g, 'pain_ongoing') < 0.7 THEN end_date
+        CASE WHEN sy_u(s, g, 'pain_ongoing') < $pain_meds_ongoing THEN end_date
              ELSE least(end_date, start_on + 90 + sy_int(sy_u(s, g, 'pain_course'), 700)::INTEGER) END,
         28, end_date
     FROM pain_courses
     UNION ALL
     SELECT g, patient_id, s, 2, 'pain_medications', greatest(meds_from, pain_from), end_date, 28, end_date
-    FROM p WHERE pain_meds AND sy_u(s, g, 'second_drug') < 0.25
+    FROM p WHERE pain_meds AND sy_u(s, g, 'second_drug') < $pain_second_drug
     UNION ALL
     SELECT g, patient_id, s, 3, 'pain_medications', greatest(past_from, meds_from), past_meds_to, 28, end_date
     FROM p WHERE past_meds
@@ -79,12 +79,12 @@ drugs AS (
 ),
 final AS (
     SELECT g, part, k, patient_id,
-        CASE WHEN sy_u5(s, g, part, k, 3) < 0.0002
+        CASE WHEN sy_u5(s, g, part, k, 3) < $future_issue
              THEN $extract_date::DATE + 1 + sy_int(sy_u5(s, g, part, k, 4), 200)::INTEGER
              ELSE day END AS issue_date,
         CASE WHEN $med_system = 'bnf' AND bnf IS NOT NULL OR dmd IS NULL THEN 'bnf' ELSE 'dmd' END AS coding_system,
         CASE WHEN $med_system = 'bnf' AND bnf IS NOT NULL OR dmd IS NULL THEN bnf ELSE dmd END AS code,
-        CASE WHEN sy_u5(s, g, part, k, 5) >= 0.02 THEN issue_type END AS issue_type,
+        CASE WHEN sy_u5(s, g, part, k, 5) >= $issue_type_missing THEN issue_type END AS issue_type,
         quantity
     FROM drugs
 )

@@ -7,7 +7,7 @@
 -- $locality_from, $nhs_count, $nhs_spaced.
 WITH p AS (
     SELECT *, $seed::BIGINT AS s,
-        CASE WHEN sy_u($seed::BIGINT, g, 'household') < 0.55 THEN g // 3 ELSE -1 - g END AS hh
+        CASE WHEN sy_u($seed::BIGINT, g, 'household') < $household_share THEN g // 3 ELSE -1 - g END AS hh
     FROM people
 ),
 named AS (
@@ -30,7 +30,7 @@ named AS (
 housed AS (
     SELECT *,
         (1 + floor(sy_exp(sy_u(s, hh, 'house')) * 25))::INTEGER::VARCHAR || ' ' || street AS house,
-        sy_u(s, hh, 'flat') < 0.12 AS in_flat,
+        sy_u(s, hh, 'flat') < $flat_share AS in_flat,
         town.districts[1 + sy_int(sy_u(s, hh, 'district'), len(town.districts))] || ' '
             || sy_int(sy_u(s, hh, 'sector'), 10)::VARCHAR
             || ('ABDEFGHJLNPQRSTUWXYZ')[1 + sy_int(sy_u(s, hh, 'unit1'), 20)]
@@ -43,16 +43,16 @@ nhs AS (
 ),
 recorded AS (  -- as the practice has it, mistakes included
     SELECT *,
-        CASE WHEN sy_u(s, g, 'nhs_blank') < 0.003 THEN NULL
-             WHEN sy_u(s, g, 'nhs_bad') < 0.002
+        CASE WHEN sy_u(s, g, 'nhs_blank') < $nhs_blank THEN NULL
+             WHEN sy_u(s, g, 'nhs_bad') < $nhs_bad
                  THEN left(valid_nhs, 9) || ((right(valid_nhs, 1)::INTEGER + 1 + sy_int(sy_u(s, g, 'nhs_typo'), 9)) % 10)::VARCHAR
              ELSE valid_nhs END AS nhs_digits,
-        CASE WHEN sy_u(s, g, 'postcode_blank') < 0.0015 THEN NULL
-             WHEN sy_u(s, g, 'postcode_cut') < 0.0005 THEN split_part(clean_postcode, ' ', 1)
+        CASE WHEN sy_u(s, g, 'postcode_blank') < $postcode_blank THEN NULL
+             WHEN sy_u(s, g, 'postcode_cut') < $postcode_cut THEN split_part(clean_postcode, ' ', 1)
              WHEN sy_u(s, g, 'postcode_style') < 0.03 THEN lower(clean_postcode)
              WHEN sy_u(s, g, 'postcode_style') < 0.06 THEN replace(clean_postcode, ' ', '')
              ELSE clean_postcode END AS postcode,
-        CASE WHEN sy_u(s, g, 'line1_blank') < 0.0015 THEN NULL
+        CASE WHEN sy_u(s, g, 'line1_blank') < $line1_blank THEN NULL
              WHEN in_flat THEN 'Flat ' || (1 + sy_int(sy_u(s, hh, 'flat_no'), 30))::VARCHAR
              ELSE house END AS address_line_1,
         CASE WHEN in_flat THEN house WHEN sy_u(s, hh, 'has_locality') < 0.2 THEN locality END AS address_line_2,

@@ -13,7 +13,7 @@ aged AS (
     FROM ids JOIN sy_age_slots a ON a.slot = sy_int(sy_u(s, g, 'age1'), 1000)
 ),
 born AS (
-    SELECT *,
+    SELECT aged.*,
         CASE
             WHEN sy_u(s, g, 'sex') < 0.0004 THEN 'U'
             WHEN sy_u(s, g, 'sex') < 0.0006 THEN 'I'
@@ -21,10 +21,9 @@ born AS (
             ELSE 'M'
         END AS sex,
         CAST(e - to_years(age) AS DATE) - sy_int(sy_u(s, g, 'dob'), 365)::INTEGER AS date_of_birth,
-        CASE WHEN age < 50 THEN 0.003 WHEN age < 65 THEN 0.015 WHEN age < 75 THEN 0.04
-             WHEN age < 85 THEN 0.10 ELSE 0.22 END AS p_death,
-        CASE WHEN age BETWEEN 18 AND 39 THEN 0.14 ELSE 0.07 END AS p_left
-    FROM aged
+        d.p AS p_death,
+        CASE WHEN age BETWEEN 18 AND 39 THEN $left_age_18_39 ELSE $left_other END AS p_left
+    FROM aged JOIN sy_death_by_age d ON aged.age BETWEEN d.age_lo AND d.age_hi
 ),
 lived AS (  -- died, left the practice, or still registered; the record ends on end_date
     SELECT *,
@@ -125,8 +124,10 @@ work AS (
         CASE WHEN NOT by_pain THEN base_status
              WHEN sy_u(s, g, 'loss_kind') < $pain_job_loss_lt_sick THEN 'long_term_sick'
              ELSE 'unemployed' END AS employment,
-        CASE WHEN by_pain AND loss_drawn > pain_onset THEN least(loss_drawn, e - 1)
-             WHEN by_pain THEN sy_day(sy_u(s, g, 'loss_day'), pain_onset + 1, e - 1)
+        CASE WHEN by_pain THEN greatest(  -- never before age 16
+            CAST(date_of_birth + INTERVAL 16 YEAR AS DATE),
+            CASE WHEN loss_drawn > pain_onset THEN least(loss_drawn, e - 1)
+                 ELSE sy_day(sy_u(s, g, 'loss_day'), pain_onset + 1, e - 1) END)
         END AS job_loss
     FROM pain_at_work
 ),
@@ -190,23 +191,22 @@ fit_notes AS (  -- runs of 'not fit' notes around a job loss or long-term sickne
         sy_day(sy_u(s, g, 'absence_day'), e - 730, e - 90) AS absence_from,
         90 + sy_int(sy_u(s, g, 'absence_len'), 180)::INTEGER AS absence_days,
         sy_u(s, g, 'absence_back') < $long_absence_return_may_be_fit AS absence_back,
-        CASE WHEN employment = 'employed' THEN floor(sy_exp(sy_u(s, g, 'episodes')) * 3 * $fitnote_episodes_per_year
-             * CASE WHEN in_pain AND disabling THEN $fitnote_episodes_pain_factor ELSE 1 END)::INTEGER ELSE 0 END AS n_episodes
+        CASE WHEN employment = 'employed' THEN sy_count(sy_u(s, g, 'episodes'), 3 * $fitnote_episodes_per_year
+             * CASE WHEN in_pain AND disabling THEN $fitnote_episodes_pain_factor ELSE 1 END) ELSE 0 END AS n_episodes
     FROM coded_work
 ),
 exclusions AS (
-    SELECT *,
-        sy_u(s, g, 'dementia') < CASE WHEN age < 40 THEN 0 WHEN age < 50 THEN 0.0005 WHEN age < 65 THEN 0.003
-                                      WHEN age < 75 THEN 0.03 WHEN age < 85 THEN 0.10 ELSE 0.20 END AS dementia,
-        sy_u(s, g, 'palliative') < CASE WHEN status = 'died' THEN 0.3 WHEN age >= 75 THEN 0.01 ELSE 0.001 END
-            AS palliative,
-        sy_u(s, g, 'opt_out') < CASE WHEN age >= 18 THEN 0.03 ELSE 0.01 END AS opted_out,
+    SELECT fit_notes.*,
+        sy_u(s, g, 'dementia') < dm.p AS dementia,
+        sy_u(s, g, 'palliative') < CASE WHEN status = 'died' THEN $palliative_died WHEN age >= 75 THEN $palliative_75
+                                        ELSE $palliative_other END AS palliative,
+        sy_u(s, g, 'opt_out') < CASE WHEN age >= 18 THEN $opt_out_adult ELSE $opt_out_child END AS opted_out,
         sy_day(sy_u(s, g, 'opt_date'), greatest(registration_date, end_date - 11 * 365), end_date) AS opt_date
-    FROM fit_notes
+    FROM fit_notes JOIN sy_dementia_by_age dm ON fit_notes.age BETWEEN dm.age_lo AND dm.age_hi
 ),
 final AS (
     SELECT *,
-        opted_out AND end_date - opt_date >= 2 AND sy_u(s, g, 'withdrawn') < 0.08 AS opt_withdrawn,
+        opted_out AND end_date - opt_date >= 2 AND sy_u(s, g, 'withdrawn') < $opt_out_withdrawn AS opt_withdrawn,
         NOT dementia AND sy_u(s, g, 'consent') >= $cannot_consent AS can_consent,
         (1000 + local_no * 7 + sy_int(sy_u(s, g, 'id'), 7))::VARCHAR AS patient_id
     FROM exclusions

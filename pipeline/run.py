@@ -15,43 +15,36 @@ import datetime as dt
 import logging
 import secrets
 import shutil
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
-
 from pipeline import audit, db
 from pipeline.errors import UsageError, ValidationFailed
-from pipeline.extract import LoadResult
 from pipeline.fsutil import private_dir
-from pipeline.paths import CODELISTS_DIR
 from pipeline.progress import Progress
+from pipeline.state import StudyOptions, StudyState
 from pipeline.workspace import Workspace, now, operator, publish_dir
 
 log = logging.getLogger(__name__)
 
-EXTRACT_SUITES = ("patients", "events", "medications")
 
+@dataclass(frozen=True, kw_only=True)
+class RunOptions(StudyOptions):
+    """`cohort run`'s options: the shared ones (extracts, study, index date,
+    codelists) and the workspace, run folder and letters."""
 
-@dataclass(frozen=True)
-class RunOptions:
-    extracts: tuple[Path, ...]
-    study_path: Path
     workspace: Path
     out: Path | None = None
-    index_date: dt.date | None = None
     max_invites_per_practice: int | None = None
     seed: int = 0
     letter_date: dt.date | None = None
     reply_days: int = 21
     pdf: str = "auto"  # auto | always | never
-    codelists_dir: Path = CODELISTS_DIR
 
 
-@dataclass
-class RunState:
-    """What a run has learnt so far; passed from stage to stage."""
+@dataclass(kw_only=True)
+class RunState(StudyState):
+    """What a run has learnt so far (the shared StudyState and the run's own parts)."""
 
     options: RunOptions
     run_id: str
@@ -59,18 +52,15 @@ class RunState:
     out_dir: Path
     stage_dir: Path
     started_at: dt.datetime
-    con: duckdb.DuckDBPyConnection | None = None
-    study: object = None
-    codelists: list = field(default_factory=list)
-    load: LoadResult | None = None
-    validation: list = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
     invited: int = 0
     attrition_text: str = ""
     status: str = "started"
     ranking: dict = field(default_factory=dict)  # capacity, its source, seed (run record)
     screening: dict = field(default_factory=dict)  # mode, reason, who chose it (run record)
+
+    def __post_init__(self):
+        self.validation_dir = self.stage_dir / "validation"
 
 
 def new_run_id() -> str:
@@ -134,11 +124,7 @@ def _stages(state: RunState, progress: Progress) -> None:
 
     state.con = db.connect(state.stage_dir / "run.duckdb")
     try:
-        for name, label, fn in stages.PIPELINE:
-            with progress.step(label):
-                started = time.perf_counter()
-                fn(state)
-                state.timings[name] = round(time.perf_counter() - started, 3)
+        stages.run_stages(state, stages.RUN, progress)
     finally:
         if state.con is not None:
             state.con.close()

@@ -1,24 +1,53 @@
-"""The stages of `cohort run`, in order. Each takes the RunState and adds to it.
+"""Every stage of `cohort run`, `cohort check` and `cohort impact`, declared once.
 
-pipeline/run.py times each stage, shows its progress, and cleans up when one
-raises. The heavy lifting lives in the areas' own packages; these functions
-only wire them together.
+STAGES names each stage, its progress label and its function; RUN, CHECK and
+IMPACT are the orders the three commands run them in, through ``run_stages``
+(which times each stage and shows its progress). A stage takes the typed state
+(pipeline/state.py; RunState for the run-only stages) and adds to it. The
+heavy lifting lives in the areas' own packages; these functions only wire them
+together. The late-index-date rule is ``check_index_date``, here only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
+
+import duckdb
 
 from pipeline import db
 from pipeline.errors import UsageError, ValidationFailed
 from pipeline.extract import load_extracts
+from pipeline.state import StudyState
 
 log = logging.getLogger(__name__)
 
 
-def load_study(state) -> None:
+def check_index_date(con: duckdb.DuckDBPyConnection, index_date: dt.date | None) -> None:
+    """The late-index-date rule: an index date after any practice's extract date is refused."""
+    if index_date is None:
+        return
+    late = db.run(con, "run/late_index_date", index_date=index_date).fetchall()
+    if late:
+        code, extract_date = late[0]
+        raise UsageError(
+            f"--index-date {index_date} is after practice {code}'s extract date {extract_date}"
+            f"{f' (and {len(late) - 1} more practices)' if len(late) > 1 else ''}; "
+            "use an index date on or before every extract date"
+        )
+
+
+def set_index_dates(con: duckdb.DuckDBPyConnection, index_date: dt.date | None) -> None:
+    """run_practices: INDEX_DATE for every practice, or each practice's extract date."""
+    check_index_date(con, index_date)
+    db.run(con, "run/run_practices", index_date=index_date)
+
+
+def load_study(state: StudyState) -> None:
     from pipeline.codelists.repository import load_repository
     from pipeline.invitations import letter_text
     from pipeline.study.model import load_study as _load
@@ -31,45 +60,43 @@ def load_study(state) -> None:
     ]
 
 
-def load(state) -> None:
+def load(state: StudyState) -> None:
     state.load = load_extracts(state.con, list(state.options.extracts))
 
 
-def index_dates(state) -> None:
-    index_date = state.options.index_date
-    if index_date is not None:
-        late = db.run(state.con, "run/late_index_date", index_date=index_date).fetchall()
-        if late:
-            code, extract_date = late[0]
-            raise UsageError(
-                f"--index-date {index_date} is after practice {code}'s extract date {extract_date}"
-                f"{f' (and {len(late) - 1} more practices)' if len(late) > 1 else ''}; "
-                "use an index date on or before every extract date"
-            )
-    db.run(state.con, "run/run_practices", index_date=index_date)
+def index_dates(state: StudyState) -> None:
+    set_index_dates(state.con, state.options.index_date)
     db.script(state.con, "run/study_parameters")
     rows = [(k, str(v)) for k, v in sorted(state.study.parameters().items())]
     state.con.executemany("INSERT INTO study_parameters VALUES (?, ?)", rows)
 
 
-def _validate(state, suites) -> None:
+def _validate(state: StudyState, suites) -> None:
     from pipeline.validation import run_suites
 
-    summary = run_suites(state.con, list(suites), out_dir=state.stage_dir / "validation")
+    summary = run_suites(state.con, list(suites), out_dir=state.validation_dir)
     state.validation.append(summary)
-    summary.raise_if_blocking()
+    if state.stop_on_blocking:
+        summary.raise_if_blocking()
 
 
-def validate_extract(state) -> None:
-    from pipeline.run import EXTRACT_SUITES
+def validate_extract(state: StudyState) -> None:
+    from pipeline.validation import EXTRACT_SUITES
 
     _validate(state, EXTRACT_SUITES)
 
 
-def codelists(state) -> None:
+def codelists(state: StudyState) -> None:
     from pipeline.codelists.compile import build_codelist_table
 
     build_codelist_table(state.con, state.codelists)
+
+
+def no_workspace(state: StudyState) -> None:
+    """Empty ledger, do-not-contact and screening tables: impact and check use no workspace."""
+    db.run(state.con, "study/no_prior_invitations")
+    db.run(state.con, "study/no_do_not_contact")
+    db.run(state.con, "study/no_screened_out")
 
 
 def workspace_state(state) -> None:
@@ -81,6 +108,18 @@ def study(state) -> None:
 
     result = run_study(state.con, state.study)
     state.attrition_text = format_attrition(result.attrition)
+
+
+def check_counts(state) -> None:
+    from pipeline.commands.check import count_extract
+
+    count_extract(state)
+
+
+def check_codes(state) -> None:
+    from pipeline.commands.check import count_codes
+
+    count_codes(state)
 
 
 def validate_cohort(state) -> None:
@@ -182,20 +221,57 @@ def remove_invitation_outputs(state) -> None:
         shutil.rmtree(practices)
 
 
-PIPELINE = [
-    ("study_definition", "Reading the study and its codelists", load_study),
-    ("load", "Loading practice extracts", load),
-    ("index_dates", "Setting index dates", index_dates),
-    ("validate_extract", "Validating the extracts", validate_extract),
-    ("codelists", "Compiling codelists", codelists),
-    ("workspace", "Reading the ledger and do-not-contact list", workspace_state),
-    ("study", "Applying the study rules", study),
-    ("validate_cohort", "Validating the cohort", validate_cohort),
-    ("invitations", "Choosing invitations", invitations),
-    ("validate_invitations", "Validating the invitation list", validate_invitations),
-    ("outputs", "Writing mail-merge lists and letters", outputs),
-    ("record", "Writing the run record and report", record_and_report),
-    ("commit", "Committing the ledger and publishing the run", commit),
-]
+class Stage(NamedTuple):
+    name: str
+    label: str
+    fn: Callable
 
-__all__ = ["PIPELINE", "ValidationFailed"]
+
+# Every stage, once. Add a stage here and name it in the orders below.
+STAGES = {
+    s.name: s
+    for s in (
+        Stage("study_definition", "Reading the study and its codelists", load_study),
+        Stage("load", "Loading practice extracts", load),
+        Stage("index_dates", "Setting index dates", index_dates),
+        Stage("validate_extract", "Validating the extracts", validate_extract),
+        Stage("codelists", "Compiling codelists", codelists),
+        Stage("no_workspace", "No workspace: no earlier invitations or exclusions", no_workspace),
+        Stage("workspace", "Reading the ledger and do-not-contact list", workspace_state),
+        Stage("study", "Applying the study rules", study),
+        Stage("validate_cohort", "Validating the cohort", validate_cohort),
+        Stage("invitations", "Choosing invitations", invitations),
+        Stage("validate_invitations", "Validating the invitation list", validate_invitations),
+        Stage("outputs", "Writing mail-merge lists and letters", outputs),
+        Stage("record", "Writing the run record and report", record_and_report),
+        Stage("commit", "Committing the ledger and publishing the run", commit),
+        Stage("check_counts", "Counting patients, records and coding systems", check_counts),
+        Stage("check_codes", "Counting codes in no codelist", check_codes),
+    )
+}
+SHARED = ("study_definition", "load", "index_dates")
+RUN = SHARED + (
+    "validate_extract", "codelists", "workspace", "study", "validate_cohort", "invitations",
+    "validate_invitations", "outputs", "record", "commit",
+)  # fmt: skip
+CHECK = SHARED + ("check_counts", "validate_extract", "codelists", "check_codes")
+IMPACT = (
+    "load",
+    "index_dates",
+    "codelists",
+    "no_workspace",
+)  # study given, codelists both versions
+PIPELINE = [STAGES[name] for name in RUN]
+
+
+def run_stages(state: StudyState, names: tuple[str, ...], progress) -> None:
+    """Run the stages NAMES in order on STATE, timing each and showing its progress."""
+    for name in names:
+        stage = STAGES[name]
+        with progress.step(stage.label):
+            started = time.perf_counter()
+            stage.fn(state)
+            state.timings[name] = round(time.perf_counter() - started, 3)
+
+
+__all__ = ["CHECK", "IMPACT", "PIPELINE", "RUN", "STAGES", "ValidationFailed", "run_stages"]

@@ -29,7 +29,7 @@ def _duration(seconds: float) -> str:
 
 
 def headline(state) -> str:
-    practices = len(state.load.manifests) if getattr(state, "load", None) is not None else None
+    practices = len(state.load.manifests) if state.load is not None else None
     where = f" from {practices} practice{'s' if practices != 1 else ''}" if practices else ""
     took = f" in {_duration(sum(state.timings.values()))}" if state.timings else ""
     plural = "" if state.invited == 1 else "s"
@@ -38,7 +38,7 @@ def headline(state) -> str:
 
 def _ignored_records(state) -> str:
     """Records dated after the extract date, one line per practice."""
-    load = getattr(state, "load", None)
+    load = state.load
     by_practice: dict[str, list[str]] = {}
     for (code, table), n in sorted((load.future_records if load else {}).items()):
         if n:

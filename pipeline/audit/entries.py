@@ -42,7 +42,7 @@ def _after_record(out_dir: Path, record: dict) -> dict[str, str]:
 
 
 def _study_name(state) -> str:
-    return getattr(state.study, "name", None) or ""
+    return state.study.name if state.study is not None else ""
 
 
 def log_run(state) -> dict:
@@ -90,7 +90,7 @@ def log_run_failed(state, error: BaseException | str) -> dict:
     details = {
         "run_id": state.run_id,
         "study": _study_name(state),
-        "status": getattr(state, "status", "failed"),
+        "status": state.status,
         "started_at": state.started_at,
         "reason": failure_reason(error),
     }

@@ -1,10 +1,11 @@
 """`cohort explain`: why one patient was (or was not) invited, from what each run stored.
 
 Gathers, for every run that considered the patient, the facts its run database
-kept (population verdicts, the coded records behind each rule, the invitation,
-quarantine, deferral, prior invitations and do-not-contact matches) and its run
-record (study, codelist versions, index dates); then what the workspace knows
-since (the ledger, outcomes, the do-not-contact list). pipeline.audit.explain_text
+kept (the study tree it applied, population verdicts, the evidence rows behind
+each criterion, ledger, do-not-contact and screening matches, the invitation,
+quarantine and deferral) and its run record (study, codelist versions); then
+what the workspace knows since (the ledger, outcomes, the do-not-contact list).
+Nothing is worked out again: explain only reads what the run stored. pipeline.audit.explain_text
 turns the facts into plain English. Everything here is for the practice and
 holds identifiers: it is printed, never logged.
 """
@@ -12,6 +13,7 @@ holds identifiers: it is printed, never logged.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from pipeline import db
@@ -19,7 +21,6 @@ from pipeline.audit.explain_text import describe_run, describe_since
 from pipeline.audit.identity import Person, resolve
 from pipeline.audit.runs import RunInfo, list_runs, open_run_db, tables
 from pipeline.errors import UsageError
-from pipeline.study.model import ROLES
 
 
 @dataclass(frozen=True)
@@ -70,9 +71,7 @@ PARTS = (
     ("invitation", "explain_invitation", "invitations", True),
     ("deferred", "explain_deferred", "deferred", True),
     ("quarantine", "explain_quarantine", "quarantine", True),
-    ("prior", "explain_prior", "prior_invitations", False),
-    ("dnc", "explain_dnc", "do_not_contact", False),
-    ("screened", "explain_screened", "screened_out", False),
+    ("evidence", "explain_evidence", "evidence", False),
 )
 
 
@@ -93,31 +92,42 @@ def gather_run(run: RunInfo, person: Person) -> list[dict]:
             nhs_number=person.nhs_number,
         ).fetchall()
         return [
-            _patient_facts(
+            patient_facts(
                 con, run, present=present, record=record, key={"practice_code": c, "patient_id": p}
             )
             for c, p in keys
         ]
 
 
-def _patient_facts(con, run: RunInfo, *, present: frozenset, record: dict, key: dict) -> dict:
+def patient_facts(con, run: RunInfo, *, present: frozenset, record: dict, key: dict) -> dict:
+    """Everything one run database stored about one patient, read, never worked out again."""
     patient = _one(con, "explain_patient", **key)
     facts = {
         "run": _run_facts(run, record),
         "patient": patient,
-        "parameters": parameters(con, record, present),
+        "definition": definition(con, present),
     }
     for name, sql, table, single in PARTS:
         if table not in present:
             facts[name] = None if single else []
         else:
             facts[name] = _one(con, sql, **key) if single else _rows(con, sql, **key)
-    facts["records"] = []
-    if "codelist_codes" in present:
-        facts["records"] = _rows(
-            con, "explain_records", **key, index_date=patient["index_date"], **roles_of(record, con)
-        )
+    facts["records_after_index_date"] = (
+        db.run(
+            con, "audit/explain_after_index", **key, index_date=patient["index_date"]
+        ).fetchone()[0]
+        if "codelist_codes" in present
+        else 0
+    )
     return facts
+
+
+def definition(con, present: frozenset) -> dict | None:
+    """The study tree the run applied (study_definition), or None for an older run."""
+    if "study_definition" not in present:
+        return None
+    row = db.run(con, "audit/explain_definition").fetchone()
+    return json.loads(row[1]) if row else None
 
 
 def _run_facts(run: RunInfo, record: dict) -> dict:
@@ -137,34 +147,6 @@ def _run_facts(run: RunInfo, record: dict) -> dict:
         "tool_version": (record.get("tool") or {}).get("version"),
         "has_record": bool(record),
     }
-
-
-def roles_of(record: dict, con) -> dict:
-    """Parallel lists role/codelist/version: from the run record, else role = codelist name."""
-    pins = [
-        (c["role"], c["name"], c["version"]) for c in record.get("codelists", []) if c.get("role")
-    ]
-    if not pins:
-        rows = db.run(con, "audit/explain_codelists").fetchall()
-        pins = [(name, name, version) for name, version in rows if name in ROLES]
-    return {
-        "roles": [p[0] for p in pins],
-        "codelists": [p[1] for p in pins],
-        "versions": [p[2] for p in pins],
-    }
-
-
-def parameters(con, record: dict, present: frozenset) -> dict:
-    """The study's numbers as the run used them (run database first, then the run record)."""
-    found = dict((record.get("study") or {}).get("parameters") or {})
-    if "study_parameters" in present:
-        found |= dict(db.run(con, "audit/explain_parameters").fetchall())
-    return {k: _number(v) for k, v in found.items()}
-
-
-def _number(value):
-    text = str(value)
-    return int(text) if text.lstrip("-").isdigit() else value
 
 
 def _rows(con, name: str, **params) -> list[dict]:

@@ -68,7 +68,7 @@ def _iso(value) -> str | None:
 
 def _run_db_facts(state) -> dict:
     """Index dates, attrition and counts from the run database; closes state.con."""
-    con = getattr(state, "con", None)
+    con = state.con
     if con is not None:
         facts = read_run_facts(con)
         con.execute("CHECKPOINT")
@@ -106,22 +106,20 @@ def _write_compiled_sql(state, stage: Path) -> dict | None:
     from pipeline.study.compile import compile_study
 
     compiled = compile_study(state.study)
-    text = compiled.sql if hasattr(compiled, "sql") else str(compiled)
+    text = compiled.sql
     atomic_write_text(stage / COMPILED_SQL, text)
     return {
         "file": COMPILED_SQL,
         "sha256": sha256_text(text),
-        "parameters": getattr(compiled, "params", None),
+        "parameters": compiled.params,
     }
 
 
 def _options(options) -> dict:
     keep = ("index_date", "max_invites_per_practice", "seed", "letter_date", "reply_days")
-    found = {k: getattr(options, k, None) for k in keep}
-    found["extracts"] = [str(Path(p).resolve()) for p in getattr(options, "extracts", ())]
-    found["study_path"] = (
-        str(Path(options.study_path).resolve()) if getattr(options, "study_path", None) else None
-    )
+    found = {k: vars(options)[k] for k in keep}
+    found["extracts"] = [str(Path(p).resolve()) for p in options.extracts]
+    found["study_path"] = str(Path(options.study_path).resolve())
     return json.loads(json.dumps(found, default=str))
 
 
@@ -130,10 +128,10 @@ def _study(study) -> dict | None:
         return None
     return {
         "name": study.name,
-        "title": getattr(study, "title", ""),
-        "file": getattr(study, "source", ""),
-        "sha256": getattr(study, "sha256", ""),
-        "parameters": study.parameters() if hasattr(study, "parameters") else {},
+        "title": study.title,
+        "file": study.source,
+        "sha256": study.sha256,
+        "parameters": study.parameters(),
     }
 
 

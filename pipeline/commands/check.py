@@ -1,8 +1,9 @@
 """`cohort check EXTRACT`: load and validate an extract and say what a run would do.
 
-Loads the extract into an in-memory database (nothing is written), runs the
-extract validation suites, compiles the study's codelists against the codes
-seen, and prints: patients per practice, records after the extract (or index)
+Runs the check's stages (pipeline/stages.py: CHECK, the same stages `cohort
+run` starts with) on an in-memory database (nothing is written): reads the study,
+loads the extract, sets the index dates, validates the extract, compiles the
+study's codelists against the codes seen, and prints: patients per practice, records after the extract (or index)
 date, the date range of events and prescriptions, the coding systems used, how
 often each codelist matches, and the most frequent codes in no codelist.
 Exit status: 0 when a run could go ahead, 3 with every structural problem
@@ -17,48 +18,35 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
-import duckdb
 
 from pipeline.commands import iso_date
 from pipeline.paths import DEFAULT_STUDY
+from pipeline.state import StudyOptions, StudyState
 
 
-@dataclass
-class CheckResult:
-    """What the check found: counts and codes only, never a patient's details."""
+@dataclass(kw_only=True)
+class CheckState(StudyState):
+    """What the check found (counts and codes only, never a patient's details),
+    on top of the state the shared stages fill (pipeline/stages.py: CHECK)."""
 
+    top: int = 15
     practices: list[dict] = field(default_factory=list)
     future: dict[tuple[str, str], int] = field(default_factory=dict)
     after_index: dict[tuple[str, str], int] = field(default_factory=dict)
     systems: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    validation: object = None
-    study: object = None
-    codelists: list[dict] = field(default_factory=list)
+    codelist_hits: list[dict] = field(default_factory=list)
     unlisted: list[dict] = field(default_factory=list)
+
+    @property
+    def summary(self):
+        """The extract validation's summary (the check runs one validate stage)."""
+        return self.validation[0]
 
 
 def _rows(cursor) -> list[dict]:
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def load(con: duckdb.DuckDBPyConnection, extracts: list[Path], *, progress) -> CheckResult:
-    """Load EXTRACTS; on structural problems print each one and exit 3."""
-    from pipeline.errors import ExtractError
-    from pipeline.extract import load_extracts
-
-    try:
-        with progress.step("Loading practice extracts"):
-            loaded = load_extracts(con, extracts)
-    except ExtractError as exc:
-        if progress.log_json:  # keep stderr machine-readable: one event per problem
-            for problem in exc.problems:
-                progress.event("extract_problem", message=problem)
-        else:
-            print_problems(exc.problems)
-        sys.exit(ExtractError.exit_code)
-    return CheckResult(future=dict(loaded.future_records), warnings=list(loaded.warnings))
 
 
 def print_problems(problems: list[str]) -> None:
@@ -73,51 +61,54 @@ def print_problems(problems: list[str]) -> None:
     click.echo("Fix these in the export, then run `make check` again.", err=True)
 
 
-def describe(
-    con: duckdb.DuckDBPyConnection, result: CheckResult, *, index_date: dt.date | None
-) -> None:
-    """Per-practice counts and date ranges, records after the index date, coding systems."""
+def count_extract(state: CheckState) -> None:
+    """Stage check_counts: per-practice counts and date ranges, records after the
+    extract and index dates, coding systems (after the shared load and index_dates)."""
     from pipeline import db
-    from pipeline.errors import UsageError
 
+    index_date = state.options.index_date
+    state.future = dict(state.load.future_records)
+    state.warnings = list(state.load.warnings)
     if index_date is not None:
-        late = db.run(con, "run/late_index_date", index_date=index_date).fetchall()
-        if late:
-            code, extract_date = late[0]
-            raise UsageError(
-                f"--index-date {index_date} is after practice {code}'s extract date {extract_date}; "
-                "a run would stop: use an index date on or before every extract date"
-            )
-        rows = db.run(con, "check/after_index_date", index_date=index_date).fetchall()
-        result.after_index = {(code, table): n for code, table, n in rows}
-    result.practices = _rows(db.run(con, "check/practices", index_date=index_date))
-    result.systems = _rows(db.run(con, "check/coding_systems"))
+        rows = db.run(state.con, "check/after_index_date", index_date=index_date).fetchall()
+        state.after_index = {(code, table): n for code, table, n in rows}
+    state.practices = _rows(db.run(state.con, "check/practices", index_date=index_date))
+    state.systems = _rows(db.run(state.con, "check/coding_systems"))
 
 
-def validate(con: duckdb.DuckDBPyConnection, result: CheckResult, *, progress) -> None:
-    from pipeline.validation import EXTRACT_SUITES, run_suites
-
-    with progress.step("Validating the extracts"):
-        result.validation = run_suites(con, list(EXTRACT_SUITES))
-
-
-def codelists(con, result: CheckResult, *, study_path: Path, top: int, progress) -> None:
-    """Compile the study's codelists against the codes seen; count hits and misses."""
+def count_codes(state: CheckState) -> None:
+    """Stage check_codes: how often each codelist matches, and the codes in none."""
     from pipeline import db
-    from pipeline.codelists.compile import build_codelist_table
-    from pipeline.codelists.repository import load_repository
-    from pipeline.study.model import load_study
 
-    with progress.step("Compiling the study's codelists"):
-        repo = load_repository()
-        result.study = load_study(study_path, repository=repo)
-        versions = [
-            repo.get(name, version) for _role, name, version in result.study.codelist_refs()
-        ]
-        build_codelist_table(con, versions)
-    with progress.step("Counting codes in no codelist"):
-        result.codelists = _rows(db.run(con, "check/codelist_hits"))
-        result.unlisted = _rows(db.run(con, "check/unlisted_codes", limit=top))
+    state.codelist_hits = _rows(db.run(state.con, "check/codelist_hits"))
+    state.unlisted = _rows(db.run(state.con, "check/unlisted_codes", limit=state.top))
+
+
+def check(con, *, extracts: list[Path], study_path: Path, index_date, top: int, progress,
+          stages: tuple[str, ...] | None = None) -> CheckState:  # fmt: skip
+    """Run the check's stages (pipeline/stages.py: CHECK) on CON; structural problems
+    in the extract are printed one per line and exit 3."""
+    from pipeline import stages as S
+    from pipeline.errors import ExtractError
+
+    state = CheckState(
+        options=StudyOptions(
+            extracts=tuple(extracts), study_path=study_path, index_date=index_date
+        ),
+        con=con,
+        top=top,
+        stop_on_blocking=False,
+    )
+    try:
+        S.run_stages(state, stages or S.CHECK, progress)
+    except ExtractError as exc:
+        if progress.log_json:  # keep stderr machine-readable: one event per problem
+            for problem in exc.problems:
+                progress.event("extract_problem", message=problem)
+        else:
+            print_problems(exc.problems)
+        sys.exit(ExtractError.exit_code)
+    return state
 
 
 @click.command("check")
@@ -161,16 +152,16 @@ def check_command(extracts, study_path, index_date, top, quiet, log_json):
     out = _console()
     con = db.connect()
     try:
-        result = load(con, list(extracts), progress=progress)
-        describe(con, result, index_date=index_date)
-        validate(con, result, progress=progress)
-        print_extract(out, result, index_date=index_date)
-        codelists(con, result, study_path=study_path, top=top, progress=progress)
-        print_codes(out, result, top=top)
+        state = check(
+            con, extracts=list(extracts), study_path=study_path, index_date=index_date,
+            top=top, progress=progress,
+        )  # fmt: skip
     finally:
         con.close()
-    print_verdict(out, result)
-    result.validation.raise_if_blocking()
+    print_extract(out, state, index_date=index_date)
+    print_codes(out, state, top=top)
+    print_verdict(out, state)
+    state.summary.raise_if_blocking()
 
 
 # -- printing --------------------------------------------------------------------
@@ -210,7 +201,7 @@ TEXT_COLUMNS = {
 }
 
 
-def print_extract(out, result: CheckResult, *, index_date: dt.date | None) -> None:
+def print_extract(out, result: CheckState, *, index_date: dt.date | None) -> None:
     """Practices, dates, records a run would ignore, coding systems, validation."""
     patients = sum(p["patients"] for p in result.practices)
     when = f"index date {index_date}" if index_date else "index date: each practice's extract date"
@@ -228,7 +219,7 @@ def print_extract(out, result: CheckResult, *, index_date: dt.date | None) -> No
     for warning in result.warnings:
         out.print(f"[yellow]warning:[/] {warning}", markup=True)
     out.print()
-    out.print(result.validation.text(), markup=False)
+    out.print(result.summary.text(), markup=False)
     out.print()
 
 
@@ -284,13 +275,13 @@ def _print_systems(out, systems: list[dict]) -> None:
         )
 
 
-def print_codes(out, result: CheckResult, *, top: int) -> None:
+def print_codes(out, result: CheckState, *, top: int) -> None:
     """How often each codelist matches, and the most frequent codes in none."""
     out.print(
         f"[bold]Codelists of study {result.study.name}[/] (matched against the codes in the extract):"
     )
     table = _table("Codelist", "Version", "Codes seen", "Records", "Patients")
-    for c in result.codelists:
+    for c in result.codelist_hits:
         style = "yellow" if not c["records"] else None
         table.add_row(
             c["codelist"],
@@ -321,9 +312,9 @@ def print_codes(out, result: CheckResult, *, top: int) -> None:
     out.print(table)
 
 
-def print_verdict(out, result: CheckResult) -> None:
+def print_verdict(out, result: CheckState) -> None:
     patients = sum(p["patients"] for p in result.practices)
-    if result.validation.passed:
+    if result.summary.passed:
         out.print(
             f"[green]A run would go ahead[/] with {len(result.practices)} practice(s) and "
             f"{patients:,} patients. Nothing was written."

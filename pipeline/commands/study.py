@@ -1,4 +1,5 @@
-"""`cohort sql` (the SQL a run executes) and `cohort impact` (what a codelist change does)."""
+"""`cohort sql` (the SQL a run executes), `cohort impact` (what a codelist change does)
+and `cohort upgrade-study` (an old-format study file in the study language)."""
 
 from __future__ import annotations
 
@@ -68,6 +69,26 @@ def impact_command(extracts, codelist, before, after, study_path, index_date) ->
     click.echo(format_impact(impact))
 
 
+@click.command("upgrade-study")
+@click.argument("old_file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+def upgrade_study_command(old_file: Path) -> None:
+    """Print OLD_FILE, a study file of the old fixed format (population:,
+    chronic_pain:, employment:), in the study language, with the same numbers,
+    codelists and decisions. Redirect it to a new file and check it with
+    `cohort sql --study NEW_FILE` (docs/study-language.md)."""
+    import yaml
+
+    from pipeline.errors import StudyError
+    from pipeline.study.upgrade import upgrade_text
+
+    text = old_file.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict) or "criteria" in data:
+        raise StudyError(f"{old_file}: not a study file of the old format; nothing to upgrade")
+    click.echo(upgrade_text(text), nl=False)
+
+
 def register(main) -> None:
     main.add_command(sql_command)
     main.add_command(impact_command)
+    main.add_command(upgrade_study_command)

@@ -14,7 +14,7 @@ import duckdb
 
 from pipeline import db
 
-ROUTE_STEPS = ("c1", "c2", "c3")
+ROUTE_STEPS = ("c1", "c2", "c3")  # the InStep chronic-pain routes the Venn diagram shows
 # Per-patient output tables -> the attribute their per-practice count goes in.
 PER_PATIENT_TABLES = {"invitations": "invited", "deferred": "deferred"}
 
@@ -66,6 +66,7 @@ class RunCounts:
     steps: list[Step]
     routes: list[RouteRow]
     parameters: dict[str, str]
+    reasons: dict[str, str] = field(default_factory=dict)
     invited: int | None = None
     deferred: int | None = None
 
@@ -87,6 +88,7 @@ def collect(con: duckdb.DuckDBPyConnection) -> RunCounts:
         steps=attrition.get("ALL", []),
         routes=_routes(con) if "population" in tables else [],
         parameters=_parameters(con) if "study_parameters" in tables else {},
+        reasons=_reasons(con) if {"study_steps", "study_criteria"} <= tables else {},
     )
     for practice in counts.practices:
         practice.steps = {s.step: s for s in attrition.get(practice.code, [])}
@@ -137,10 +139,19 @@ def _practices(con: duckdb.DuckDBPyConnection, tables: frozenset[str]) -> list[P
 
 
 def _routes(con: duckdb.DuckDBPyConnection) -> list[RouteRow]:
+    """The InStep chronic-pain routes in every combination (none for a study without c1-c3)."""
+    columns = {r[0] for r in con.execute("DESCRIBE population").fetchall()}
+    if not set(ROUTE_STEPS) <= columns:
+        return []
     return [
         RouteRow(c1=bool(c1), c2=bool(c2), c3=bool(c3), patients=int(n), eligible=int(e))
         for c1, c2, c3, n, e in db.run(con, "report/routes").fetchall()
     ]
+
+
+def _reasons(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Stop name -> why that step removes patients, from the study's own criteria."""
+    return dict(db.run(con, "report/step_reasons").fetchall())
 
 
 def _parameters(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

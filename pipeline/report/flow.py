@@ -13,7 +13,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass, field
 
-from pipeline.report.collect import ROUTE_STEPS, RunCounts, Step
+from pipeline.report.collect import RunCounts, Step
 from pipeline.report.disclosure import small_count
 
 LINE = 18  # px between text lines
@@ -23,39 +23,16 @@ CHAR = 7.6  # px: average width of a bold character in a main box (14 px)
 SIDE_CHAR = 6.7  # px: the same in a side box (13 px)
 COUNT_W = 80  # px kept free for the right-aligned count
 
-# Why a rule removes patients, as the side box says it.
+# Why a built-in final step removes patients; a study step's reason comes from its
+# own criteria (RunCounts.reasons, from the run's study_steps and study_criteria).
 REASONS = {
-    "not_registered": "Not registered on the index date",
-    "not_alive": "Died before the index date",
-    "age": "Outside the study's age range",
-    "no_chronic_pain": "No chronic-pain route held",
-    "in_work": "Recorded as employed, retired or a student",
-    "dementia": "Dementia recorded",
-    "palliative": "Palliative care recorded",
-    "opt_out": "Research opt-out (type 1 dissent) recorded",
     "already_invited": "Already invited to this study",
     "do_not_contact": "On the do-not-contact list",
     "screened_out": "Screened out by a GP at an earlier run",
     "data_quality": "Held back: contact details need correcting (quarantine list)",
     "deferred": "Deferred: over the practice's invitation limit (invitable next run)",
 }
-# What is left after a rule, when the attrition table has no label.
-LABELS = {
-    "extract": "Patients in the extracts",
-    "not_registered": "Registered on the index date",
-    "not_alive": "Alive on the index date",
-    "age": "Of working age",
-    "no_chronic_pain": "With chronic pain (any route)",
-    "in_work": "Not known to be in work",
-    "dementia": "No dementia",
-    "palliative": "No palliative care",
-    "opt_out": "No research opt-out",
-    "already_invited": "Not already invited",
-    "do_not_contact": "Not on the do-not-contact list",
-    "screened_out": "Not screened out by a GP before",
-    "data_quality": "Eligible to invite",
-    "invited": "Eligible to invite",
-}
+LABELS = {"extract": "Patients in the extracts", "data_quality": "Eligible to invite"}
 
 
 @dataclass(frozen=True)
@@ -107,7 +84,7 @@ class Node:
 
 def nodes(counts: RunCounts, *, stopped: bool) -> list[Node]:
     """The diagram's main column, top to bottom, from the run's attrition."""
-    steps = [s for s in counts.steps if s.step not in ROUTE_STEPS]
+    steps = [s for s in counts.steps if s.removed is not None]
     if not steps:
         return []
     first, rules = steps[0], [s for s in steps[1:] if s.step != "invited"]
@@ -136,19 +113,28 @@ def _rule_node(step: Step, counts: RunCounts, *, stopped: bool) -> Node:
     label = step.label
     if step.step == "data_quality":
         label = "Passed every rule (not invited)" if stopped else LABELS["data_quality"]
-    note = ""
-    if step.step == "no_chronic_pain":
-        routes = {s.step: s.remaining for s in counts.steps if s.step in ROUTE_STEPS}
-        note = " · ".join(
-            f"{r.upper()} {small_count(routes[r])}" for r in ROUTE_STEPS if r in routes
-        )
+    members = _members(counts.steps, step)
+    note = " · ".join(f"{m.step.upper()} {small_count(m.remaining)}" for m in members)
+    reason = counts.reasons.get(step.step) or REASONS.get(step.step)
     return Node(
-        label=label or LABELS.get(step.step, step.step.replace("_", " ").capitalize()),
+        label=label or step.step.replace("_", " ").capitalize(),
         count=step.remaining,
         removed=step.removed,
-        reason=REASONS.get(step.step, step.step.replace("_", " ").capitalize()),
+        reason=reason or step.step.replace("_", " ").capitalize(),
         note=note,
     )
+
+
+def _members(steps: list[Step], step: Step) -> list[Step]:
+    """The member rows (removed is None) that follow STEP in the attrition: how many
+    of the patients an any-of step was applied to met each of its criteria."""
+    after = steps[steps.index(step) + 1 :]
+    members = []
+    for s in after:
+        if s.removed is not None:
+            break
+        members.append(s)
+    return members
 
 
 def layout(column: list[Node], geometry: Geometry) -> Diagram:

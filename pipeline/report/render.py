@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import jinja2
@@ -31,7 +32,10 @@ TEMPLATE = "report/report.html.j2"
 
 
 def write_report(
-    run_dir_or_stage: Path | str, *, con: duckdb.DuckDBPyConnection | None = None, state=None
+    run_dir_or_stage: Path | str,
+    *,
+    con: duckdb.DuckDBPyConnection | None = None,
+    state: RunState | None = None,
 ) -> Path:
     """Write RUN_DIR/report.html from the run database and the run's files; return its path.
 
@@ -77,13 +81,17 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+if TYPE_CHECKING:
+    from pipeline.run import RunState
+
+
 def render(ctx: dict) -> str:
     return _environment().get_template(TEMPLATE).render(**ctx)
 
 
-def _status(state, record_status: str | None, validation) -> str:
+def _status(state: RunState | None, record_status: str | None, validation) -> str:
     """complete | failed_validation | unknown."""
-    status = getattr(state, "status", None) or record_status
+    status = (state.status if state is not None else None) or record_status
     if status == "failed_validation" or (validation.found and validation.passed is False):
         return "failed_validation"
     return (
@@ -93,7 +101,7 @@ def _status(state, record_status: str | None, validation) -> str:
     )
 
 
-def context(run_dir: Path, counts: RunCounts | None, *, state=None) -> dict:
+def context(run_dir: Path, counts: RunCounts | None, *, state: RunState | None = None) -> dict:
     """Everything the template shows, already reduced to counts and names."""
     validation, provenance = read_validation(run_dir), read_record(run_dir)
     record = _record_head(run_dir)
@@ -101,7 +109,9 @@ def context(run_dir: Path, counts: RunCounts | None, *, state=None) -> dict:
     stopped = status == "failed_validation"
     counts = counts or RunCounts(frozenset(), [], [], [], {})
     return {
-        "run_id": getattr(state, "run_id", None) or record.get("run_id") or run_dir.name,
+        "run_id": (state.run_id if state is not None else None)
+        or record.get("run_id")
+        or run_dir.name,
         "study": _study_title(state, provenance),
         "status": status,
         "stopped": stopped,
@@ -119,7 +129,7 @@ def context(run_dir: Path, counts: RunCounts | None, *, state=None) -> dict:
         "route_names": venn.ROUTE_NAMES,
         "validation": validation,
         "provenance": provenance,
-        "out_dir": Path(getattr(state, "out_dir", None) or run_dir).resolve(),
+        "out_dir": Path(state.out_dir if state is not None else run_dir).resolve(),
         "outputs": output_files(run_dir),
     }
 
@@ -131,10 +141,10 @@ def _record_head(run_dir: Path) -> dict:
     return {k: doc.get(k) for k in ("run_id", "status", "started_at")}
 
 
-def _study_title(state, provenance) -> str:
-    study = getattr(state, "study", None)
+def _study_title(state: RunState | None, provenance) -> str:
+    study = state.study if state is not None else None
     if study is not None:
-        return getattr(study, "title", "") or study.name
+        return study.title or study.name
     if provenance.study is not None:
         return provenance.study.version or provenance.study.label
     return ""

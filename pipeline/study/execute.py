@@ -1,9 +1,9 @@
 """Run a compiled study over the run database, all practices at once.
 
 Reads (docs/design/contracts.md): patients, events, medications, run_practices,
-codelist_codes, prior_invitations, do_not_contact, screened_out. Writes: population, evidence,
-attrition, quarantine. The statements run in one transaction, so a failure
-leaves none of the four tables half-written.
+codelist_codes, prior_invitations, do_not_contact, screened_out (empty when absent).
+Writes: population, evidence, attrition, quarantine, study_definition. The
+statements run in one transaction, so a failure leaves none of them half-written.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ class StudyResult:
 def run_study(con: duckdb.DuckDBPyConnection, study: Study) -> StudyResult:
     """Apply STUDY to the run database on CON; see the module docstring for tables."""
     compiled = compile_study(study)
+    db.script(con, "study/screened_out_default")
     check_inputs(con)
     timings = _execute(con, compiled)
     return StudyResult(
@@ -59,6 +60,14 @@ def run_study(con: duckdb.DuckDBPyConnection, study: Study) -> StudyResult:
         sql_sha256=hashlib.sha256(compiled.sql.encode()).hexdigest(),
         timings=timings,
     )
+
+
+def run_statements(con: duckdb.DuckDBPyConnection, study: Study, names: tuple[str, ...]) -> None:
+    """Execute only the compiled statements NAMES (e.g. attrition over a made-up population)."""
+    compiled = compile_study(study)
+    for statement in compiled.statements:
+        if statement.name in names:
+            con.execute(statement.sql, compiled.bound(statement))
 
 
 def check_inputs(con: duckdb.DuckDBPyConnection) -> None:

@@ -16,7 +16,6 @@ from pathlib import Path
 import duckdb
 
 from pipeline import db
-from pipeline.errors import UsageError
 from pipeline.study.execute import run_study
 from pipeline.study.model import Study
 
@@ -72,39 +71,31 @@ def impact_on_extract(
     repository=None,
 ) -> Impact:
     """Load PATHS into an in-memory database and compare two versions of CODELIST
-    (from REPOSITORY, default the project's codelists/)."""
-    from pipeline.codelists.compile import build_codelist_table
+    (from REPOSITORY, default the project's codelists/), through the stages `cohort
+    run` uses (pipeline/stages.py: IMPACT)."""
+    from pipeline import stages
     from pipeline.codelists.repository import load_repository
-    from pipeline.extract import load_extracts
+    from pipeline.progress import Progress
+    from pipeline.state import StudyOptions, StudyState
 
     study.with_codelist_version(codelist, before)  # names the codelist before any loading
     repo = repository or load_repository()
     versions = [repo.get(name, version) for _, name, version in study.codelist_refs()]
     versions += [repo.get(codelist, before), repo.get(codelist, after)]
-    con = db.connect()
+    state = StudyState(
+        options=StudyOptions(
+            extracts=tuple(paths), study_path=Path(study.source), index_date=index_date
+        ),
+        con=db.connect(),
+        study=study,
+        codelists=versions,
+    )
     try:
-        load_extracts(con, list(paths))
-        set_index_dates(con, index_date)
-        build_codelist_table(con, versions)
-        db.run(con, "study/no_prior_invitations")
-        db.run(con, "study/no_do_not_contact")
-        db.run(con, "study/no_screened_out")
-        result = codelist_impact(con, study, codelist=codelist, before=before, after=after)
+        stages.run_stages(state, stages.IMPACT, Progress(quiet=True))
+        result = codelist_impact(state.con, study, codelist=codelist, before=before, after=after)
     finally:
-        con.close()
+        state.con.close()
     return replace(result, index_date=index_date)
-
-
-def set_index_dates(con: duckdb.DuckDBPyConnection, index_date: dt.date | None) -> None:
-    """run_practices as `cohort run` makes it: INDEX_DATE, or each practice's extract date."""
-    if index_date is not None:
-        late = db.run(con, "run/late_index_date", index_date=index_date).fetchall()
-        if late:
-            raise UsageError(
-                f"--index-date {index_date} is after practice {late[0][0]}'s extract date {late[0][1]}; "
-                "use an index date on or before every extract date"
-            )
-    db.run(con, "run/run_practices", index_date=index_date)
 
 
 def format_impact(impact: Impact) -> str:

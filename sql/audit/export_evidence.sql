@@ -1,6 +1,6 @@
--- The coded evidence behind each letter of one run (the records that made each
--- route hold, the employment status, exclusion records), dated as days before
--- the index date. Ledger and do-not-contact matches are left out: they carry
+-- The coded evidence behind each letter of one run (the records behind each
+-- criterion of the study: InStep's routes, employment status, exclusion records),
+-- dated as days before the index date. Ledger and do-not-contact matches are left out: they carry
 -- invitation references, not clinical evidence.
 WITH
 letters AS (
@@ -17,8 +17,7 @@ final AS (
     FROM letters AS l
     INNER JOIN audit_run.evidence AS e ON e.practice_code = l.practice_code AND e.patient_id = l.patient_id
     INNER JOIN audit_run.population AS p ON p.practice_code = l.practice_code AND p.patient_id = l.patient_id
-    WHERE e.rule IN ('c1', 'c2', 'c3', 'employment', 'employment_ever', 'dementia', 'palliative',
-                     'opt_out', 'opt_out_withdrawn')
+    WHERE e.codelist IS NOT NULL
 )
 
 SELECT * FROM final

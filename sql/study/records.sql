@@ -1,6 +1,6 @@
 -- The coded records every rule looks at: each clinical event and prescription
 -- issue whose code is in one of the study's codelists, tagged with the role that
--- codelist plays, dated on or before its practice's index date D. Records dated
+-- codelist plays (its alias in the study file), dated on or before its practice's index date D. Records dated
 -- after D (planned reviews, mistyped years) are left out here, so no rule sees them.
 -- Codes match exactly: same coding system, same case (Read v2 'a' is not 'A').
 CREATE OR REPLACE TEMP TABLE study_records AS
@@ -14,10 +14,11 @@ role_codes AS (
 
 coded AS (
     -- Clinical events and prescription issues side by side.
-    SELECT practice_code, patient_id, event_date AS record_date, coding_system, code, 'event' AS source
+    SELECT practice_code, patient_id, event_date AS record_date, coding_system, code, 'event' AS source, value
     FROM events
     UNION ALL
-    SELECT practice_code, patient_id, issue_date AS record_date, coding_system, code, 'issue' AS source
+    SELECT practice_code, patient_id, issue_date AS record_date, coding_system, code, 'issue' AS source,
+        NULL::DOUBLE AS value
     FROM medications
 ),
 
@@ -35,7 +36,8 @@ final AS (
         rc.term,
         rc.codelist,
         rc.version,
-        rc.category
+        rc.category,
+        rec.value
     FROM coded AS rec
     INNER JOIN run_practices AS rp ON rp.practice_code = rec.practice_code
     INNER JOIN role_codes AS rc ON rc.coding_system = rec.coding_system AND rc.code = rec.code

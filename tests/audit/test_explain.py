@@ -89,7 +89,7 @@ def test_a_patient_held_in_quarantine(ws):
         "Result: HELD IN QUARANTINE: every rule held, but the record cannot be mailed safely: postcode missing"
         in text
     )
-    assert "✗ Record fit to be mailed: postcode missing   ← stopped here" in text
+    assert "✗ Not held back for data quality: postcode missing   ← stopped here" in text
 
 
 def test_records_after_the_index_date_are_said_to_be_ignored(ws):

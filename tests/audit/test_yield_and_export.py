@@ -110,7 +110,7 @@ def test_the_export_has_pseudonyms_not_identities(ws, tmp_path):
         r["person"].startswith("p_") for r in invitations
     )
     evidence = list(csv.DictReader((out / "evidence.csv").open()))
-    assert {"c1", "c2", "employment_ever"} <= {e["rule"] for e in evidence}
+    assert {"c1", "c2", "employment"} <= {e["rule"] for e in evidence}
     assert {e["days_before_index"] for e in evidence if e["rule"] == "c1"} == {"365", "137"}
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["rows"] == {"invitations": 3, "evidence": len(evidence), "outcomes": 5}

@@ -19,7 +19,7 @@ import yaml
 from pipeline.invitations import commit_invitations, ledger_refs, select_invitations, write_outputs
 from pipeline.paths import DEFAULT_STUDY
 from pipeline.study.execute import run_study
-from pipeline.study.model import ROLES, build_study
+from pipeline.study.model import build_study
 from pipeline.workspace import Workspace, now, publish_dir
 
 from .builders import INDEX, RunDB
@@ -65,7 +65,7 @@ def study_inputs(con, world: RunDB) -> None:
             role,
             "employed" if role == "employment_status" else None,
         )
-        for i, role in enumerate(ROLES)
+        for i, role in enumerate(alias for alias, _, _ in STUDY.codelist_refs())
     ]
     codes.append(("chronic_pain_diagnosis", "1", *C2, None))
     con.executemany("INSERT INTO codelist_codes VALUES (?, ?, ?, ?, ?, ?)", codes)

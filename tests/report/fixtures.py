@@ -2,7 +2,7 @@
 
 The patients table holds planted, recognisable identifiers (PLANTED) that must
 never appear in a report. Attrition is computed by the study's own
-sql/study/attrition.sql from a made-up population, so its shape is the real one.
+the study's compiled attrition from a made-up population, so its shape is the real one.
 """
 
 from __future__ import annotations
@@ -13,8 +13,14 @@ import random
 from pathlib import Path
 
 import polars as pl
+import yaml
 
 from pipeline import db
+from pipeline.paths import DEFAULT_STUDY
+from pipeline.study.execute import run_statements
+from pipeline.study.model import build_study
+
+INSTEP = build_study(yaml.safe_load(DEFAULT_STUDY.read_text(encoding="utf-8")))
 
 PLANTED = {
     "forename": "Zebedee",
@@ -221,7 +227,7 @@ def make_run_db(
     )
     if stage != "extract":
         _population(con, rng, small_step=small_step)
-        db.run(con, "study/attrition")
+        run_statements(con, INSTEP, ("attrition", "definition", "study_steps", "study_criteria"))
     if stage == "complete":
         _invitations(con, cap=cap)
     con.close()

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from pipeline import db
 from pipeline.cli import main
-from pipeline.commands.check import codelists, describe, load
+from pipeline.commands.check import check
 from pipeline.errors import UsageError
 from pipeline.paths import DEFAULT_STUDY
 from pipeline.progress import Progress
@@ -21,10 +21,11 @@ def checked(tmp_path_factory):
     root = tmp_path_factory.mktemp("extract")
     write_extract(root, patients=12)
     con = db.connect()
-    quiet = Progress(quiet=True)
-    result = load(con, [root], progress=quiet)
-    describe(con, result, index_date=dt.date(2023, 12, 31))
-    codelists(con, result, study_path=DEFAULT_STUDY, top=10, progress=quiet)
+    result = check(
+        con, extracts=[root], study_path=DEFAULT_STUDY, index_date=dt.date(2023, 12, 31), top=10,
+        progress=Progress(quiet=True),
+        stages=("study_definition", "load", "index_dates", "check_counts", "codelists", "check_codes"),
+    )  # fmt: skip
     con.close()
     return result
 
@@ -64,7 +65,7 @@ def test_codes_in_no_codelist_are_listed_most_frequent_first(checked):
 
 
 def test_codelist_hits_show_which_codelists_match(checked):
-    hits = {c["codelist"]: c["records"] for c in checked.codelists}
+    hits = {c["codelist"]: c["records"] for c in checked.codelist_hits}
     assert hits["chronic_pain_diagnosis"] == 2  # one of them after the extract date: still a hit
     assert hits["pain_medications"] == 1
     assert hits["dementia"] == 0
@@ -73,11 +74,13 @@ def test_codelist_hits_show_which_codelists_match(checked):
 def test_an_index_date_after_an_extract_date_is_refused(tmp_path):
     write_extract(tmp_path)
     con = db.connect()
-    result = load(con, [tmp_path], progress=Progress(quiet=True))
     with pytest.raises(
         UsageError, match=r"--index-date 2024-04-01 is after practice J82001's extract date"
     ):
-        describe(con, result, index_date=dt.date(2024, 4, 1))
+        check(
+            con, extracts=[tmp_path], study_path=DEFAULT_STUDY, index_date=dt.date(2024, 4, 1),
+            top=10, progress=Progress(quiet=True), stages=("study_definition", "load", "index_dates"),
+        )  # fmt: skip
     con.close()
 
 

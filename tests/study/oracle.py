@@ -1,38 +1,30 @@
-"""An independent re-implementation of the InStep rules in plain polars and Python.
+"""An independent interpreter of the study language in plain Python over polars frames.
 
-It shares no code or SQL with the engine (pipeline/study/): only the input
-tables and the study's numbers. test_study_oracle.py checks that both invite
-the same patients, and stop everyone else at the same first rule.
+It shares no code or SQL with the engine (pipeline/study/compile*.py): it reads
+only the input tables and the study's tree (the frozen nodes of
+pipeline/study/nodes.py), and evaluates each node type the way
+docs/study-language.md words it. test_study_oracle.py checks that both invite
+the same patients, stop everyone else at the same first step, and agree on
+every criterion's flag.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 
 import polars as pl
 
-ORDER = (
-    "not_registered",
-    "not_alive",
-    "age",
-    "no_chronic_pain",
-    "in_work",
-    "dementia",
-    "palliative",
-    "opt_out",
-    "already_invited",
-    "do_not_contact",
-    "screened_out",
-    "data_quality",
-)
+from pipeline.study import nodes as N
 
-ROUTES = (
-    ("c1", "chronic_pain_conditions"),
-    ("c2", "chronic_pain_diagnosis"),
-    ("c3", "pain_medications"),
-)
+OPS = {
+    ">=": lambda a, b: a >= b,
+    ">": lambda a, b: a > b,
+    "<=": lambda a, b: a <= b,
+    "<": lambda a, b: a < b,
+    "=": lambda a, b: a == b,
+}
 
 
 def age_on(born: dt.date, day: dt.date) -> int:
@@ -49,72 +41,121 @@ def nhs(value) -> str | None:
     return text or None
 
 
-def coded(tables: dict[str, pl.DataFrame], codelist: tuple[str, str]) -> pl.DataFrame:
-    """Events and issues with a code in CODELIST (name, version), on or before D."""
-    events = tables["events"].select(
-        "practice_code", "patient_id", pl.col("event_date").alias("date"), "coding_system", "code"
-    )
-    issues = tables["medications"].select(
-        "practice_code", "patient_id", pl.col("issue_date").alias("date"), "coding_system", "code"
-    )
-    codes = tables["codelist_codes"].filter(
-        (pl.col("codelist") == codelist[0]) & (pl.col("version") == codelist[1])
-    )
-    return (
-        pl.concat([events, issues])
-        .join(codes.select("coding_system", "code", "category"), on=["coding_system", "code"])
-        .join(tables["run_practices"], on="practice_code")
-        .filter(pl.col("date") <= pl.col("index_date"))
-    )
-
-
-def within(frame: pl.DataFrame, window: int) -> pl.DataFrame:
-    return frame.filter(pl.col("date") >= pl.col("index_date") - pl.duration(days=window))
-
-
-def route_holders(
-    frame: pl.DataFrame, *, window: int, count: int, span: int
-) -> set[tuple[str, str]]:
-    grouped = (
-        within(frame, window)
-        .group_by("practice_code", "patient_id")
-        .agg(
-            pl.len().alias("n"),
-            pl.col("date").min().alias("first"),
-            pl.col("date").max().alias("last"),
-        )
-    )
-    held = grouped.filter(
-        (pl.col("n") >= count) & ((pl.col("last") - pl.col("first")).dt.total_days() >= span)
-    )
-    return set(held.select("practice_code", "patient_id").iter_rows())
-
-
-def in_work(frame: pl.DataFrame, *, window: int, exclude: set[str]) -> set[tuple[str, str]]:
-    found = set()
-    for key, group in within(frame, window).group_by("practice_code", "patient_id"):
-        latest = group["date"].max()
-        if set(group.filter(pl.col("date") == latest)["category"].to_list()) & exclude:
-            found.add(tuple(key))
+def records_by_patient(tables: dict[str, pl.DataFrame], study) -> dict:
+    """(practice, patient) -> alias -> [record dicts] on or before D (date, category, value, source)."""
+    index = dict(tables["run_practices"].iter_rows())
+    codes = defaultdict(list)
+    for alias, name, version in study.codelist_refs():
+        for c in tables["codelist_codes"].iter_rows(named=True):
+            if c["codelist"] == name and c["version"] == version:
+                codes[(c["coding_system"], c["code"])].append((alias, c["category"]))
+    found: dict = defaultdict(lambda: defaultdict(list))
+    for table, date_col, source in (
+        ("events", "event_date", "event"),
+        ("medications", "issue_date", "issue"),
+    ):
+        for r in tables[table].iter_rows(named=True):
+            day = index.get(r["practice_code"])
+            if day is None or r[date_col] > day:
+                continue
+            for alias, category in codes.get((r["coding_system"], r["code"]), []):
+                found[(r["practice_code"], r["patient_id"])][alias].append(
+                    {
+                        "date": r[date_col],
+                        "category": category,
+                        "value": r.get("value"),
+                        "source": source,
+                    }
+                )
     return found
 
 
-def anyone(frame: pl.DataFrame) -> set[tuple[str, str]]:
-    return set(frame.select("practice_code", "patient_id").iter_rows())
+def in_window(recs: list[dict], day: dt.date, within: int | None) -> list[dict]:
+    if within is None:
+        return recs
+    return [r for r in recs if day - dt.timedelta(days=within) <= r["date"] <= day]
 
 
-def opted_out(opt: pl.DataFrame, withdrawn: pl.DataFrame) -> set[tuple[str, str]]:
-    """An opt-out counts unless a withdrawal is dated strictly after it."""
-    later: dict[tuple[str, str], list[dt.date]] = {}
-    for practice, patient, date in withdrawn.select(
-        "practice_code", "patient_id", "date"
-    ).iter_rows():
-        later.setdefault((practice, patient), []).append(date)
-    return {
-        (practice, patient)
-        for practice, patient, date in opt.select("practice_code", "patient_id", "date").iter_rows()
-        if not any(w > date for w in later.get((practice, patient), []))
-    }
+def records_hold(node: N.Records, recs: dict, day: dt.date) -> bool:
+    got = in_window(recs.get(node.codelist, []), day, node.within_days)
+    if node.source:
+        got = [
+            r
+            for r in got
+            if r["source"] == {"events": "event", "medications": "issue"}[node.source]
+        ]
+    if node.category_in:
+        got = [r for r in got if r["category"] in node.category_in]
+    count = len({r["date"] for r in got}) if node.distinct_dates else len(got)
+    if not got or count < node.min_count:
+        return False
+    first, last = min(r["date"] for r in got), max(r["date"] for r in got)
+    if (last - first).days < node.min_span_days:
+        return False
+    if node.unless is None:
+        return True
+    u = node.unless
+    later = [
+        r for r in recs.get(u.codelist, [])
+        if (not u.category_in or r["category"] in u.category_in)
+        and (r["date"] > last or (u.same_day and r["date"] == last))
+    ]  # fmt: skip
+    return not later
+
+
+def latest_holds(node: N.Latest, recs: dict, day: dt.date) -> bool:
+    got = in_window(recs.get(node.codelist, []), day, node.within_days)
+    if not got:
+        return False
+    latest = max(r["date"] for r in got)
+    return any(r["category"] in node.category_in for r in got if r["date"] == latest)
+
+
+def value_holds(node: N.Value, recs: dict, day: dt.date) -> bool:
+    got = [
+        r
+        for r in in_window(recs.get(node.codelist, []), day, node.within_days)
+        if r["value"] is not None
+    ]
+    if not got:
+        return False
+    test = OPS[node.operator]
+    if node.which == "any":
+        return any(test(r["value"], node.threshold) for r in got)
+    latest = max(r["date"] for r in got)
+    return all(test(r["value"], node.threshold) for r in got if r["date"] == latest)
+
+
+def registered(p: dict, day: dt.date) -> bool:
+    return p["registration_date"] <= day and (
+        p["deregistration_date"] is None or p["deregistration_date"] > day
+    )
+
+
+def alive(p: dict, day: dt.date) -> bool:
+    return p["date_of_death"] is None or p["date_of_death"] > day
+
+
+def holds(study, name: str, p: dict, recs: dict, day: dt.date) -> bool:
+    node = study.criterion(name).node
+    if isinstance(node, N.Registered):
+        return registered(p, day)
+    if isinstance(node, N.Alive):
+        return alive(p, day)
+    if isinstance(node, N.Age):
+        return node.min <= age_on(p["date_of_birth"], day) <= node.max
+    if isinstance(node, N.Sex):
+        return p.get("sex") in node.values
+    if isinstance(node, N.Records):
+        return records_hold(node, recs, day)
+    if isinstance(node, N.Latest):
+        return latest_holds(node, recs, day)
+    if isinstance(node, N.Value):
+        return value_holds(node, recs, day)
+    if isinstance(node, N.Not):
+        return not holds(study, node.of, p, recs, day)
+    parts = (holds(study, m, p, recs, day) for m in node.of)
+    return all(parts) if isinstance(node, N.All) else any(parts)
 
 
 def listed(patients: pl.DataFrame, entries: pl.DataFrame) -> set[tuple[str, str]]:
@@ -140,10 +181,7 @@ def shared_numbers(patients: pl.DataFrame, index: dict) -> set[str]:
 
 
 def on_list(p: dict, day: dt.date) -> bool:
-    registered = p["registration_date"] <= day and (
-        p["deregistration_date"] is None or p["deregistration_date"] > day
-    )
-    return registered and (p["date_of_death"] is None or p["date_of_death"] > day)
+    return registered(p, day) and alive(p, day)
 
 
 def dq_problem(p: dict, shared: set[str]) -> bool:
@@ -154,61 +192,40 @@ def dq_problem(p: dict, shared: set[str]) -> bool:
     return bad_nhs or no_address or bad_postcode
 
 
-def decide(tables: dict[str, pl.DataFrame], params: dict, codelists: dict) -> dict:
-    """(practice_code, patient_id) -> the first rule that stopped them, or None if invited."""
-    return {
-        key: next((rule for rule in ORDER if rule in found), None)
-        for key, found in verdicts(tables, params, codelists).items()
-    }
-
-
-def verdicts(tables: dict[str, pl.DataFrame], params: dict, codelists: dict) -> dict:
-    """(practice_code, patient_id) -> every rule the patient fails, plus the routes
-    ('c1', 'c2', 'c3') that held. CODELISTS maps each role to (codelist name, version)."""
-    role = {name: coded(tables, pin) for name, pin in codelists.items()}
-    routes = {
-        route: route_holders(
-            role[name],
-            window=params[f"{route}_window_days"],
-            count=params[f"{route}_min_count"],
-            span=params[f"{route}_min_span_days"],
-        )
-        for route, name in ROUTES
-    }
-    exclude = set(params["employment_exclude_categories"].split(",")) - {""}
-    window = params["employment_window_days"]
-    sets = {
-        "in_work": in_work(role["employment_status"], window=window, exclude=exclude),
-        "dementia": anyone(role["dementia"]),
-        "palliative": anyone(role["palliative_care"]),
-        "opt_out": opted_out(role["research_opt_out"], role["research_opt_out_withdrawn"]),
+def verdicts(tables: dict[str, pl.DataFrame], study) -> dict:
+    """(practice_code, patient_id) -> the criteria that hold, plus each built-in step that stops them."""
+    recs = records_by_patient(tables, study)
+    index = dict(tables["run_practices"].iter_rows())
+    empty = pl.DataFrame(
+        schema={k: pl.String for k in ("practice_code", "patient_id", "nhs_number")}
+    )
+    lists = {
         "already_invited": listed(tables["patients"], tables["prior_invitations"]),
         "do_not_contact": listed(tables["patients"], tables["do_not_contact"]),
-        "screened_out": listed(tables["patients"], tables["screened_out"]),
+        "screened_out": listed(tables["patients"], tables.get("screened_out", empty)),
     }
-    index = dict(tables["run_practices"].iter_rows())
-    sets["shared_nhs"] = shared_numbers(tables["patients"], index)
+    shared = shared_numbers(tables["patients"], index)
     found = {}
     for p in tables["patients"].iter_rows(named=True):
-        key = (p["practice_code"], p["patient_id"])
-        held = frozenset(route for route, members in routes.items() if key in members)
-        found[key] = held | failed_rules(p, index[p["practice_code"]], params, held, sets)
+        key, day = (p["practice_code"], p["patient_id"]), index[p["practice_code"]]
+        held = {c.name for c in study.criteria if holds(study, c.name, p, recs.get(key, {}), day)}
+        held |= {name for name, members in lists.items() if key in members}
+        if dq_problem(p, shared if on_list(p, day) else set()):
+            held.add("data_quality")
+        found[key] = frozenset(held)
     return found
 
 
-def failed_rules(
-    p: dict, day: dt.date, params: dict, held: frozenset, sets: dict
-) -> frozenset[str]:
-    key = (p["practice_code"], p["patient_id"])
-    registered = p["registration_date"] <= day and (
-        p["deregistration_date"] is None or p["deregistration_date"] > day
-    )
-    failed = {
-        "not_registered": not registered,
-        "not_alive": p["date_of_death"] is not None and p["date_of_death"] <= day,
-        "age": not params["min_age"] <= age_on(p["date_of_birth"], day) <= params["max_age"],
-        "no_chronic_pain": not held,
-        "data_quality": dq_problem(p, sets["shared_nhs"] if on_list(p, day) else set()),
-    }
-    failed |= {rule: key in members for rule, members in sets.items() if rule != "shared_nhs"}
-    return frozenset(rule for rule in ORDER if failed[rule])
+def decide(tables: dict[str, pl.DataFrame], study) -> dict:
+    """(practice_code, patient_id) -> the first step that stopped them, or None if invited."""
+    return {key: first_stop(study, held) for key, held in verdicts(tables, study).items()}
+
+
+def first_stop(study, held: frozenset) -> str | None:
+    for step in study.all_steps():
+        if not step.criterion:  # a built-in final step: its flag stops
+            if step.stop in held:
+                return step.stop
+        elif (step.criterion in held) == step.exclude:
+            return step.stop
+    return None

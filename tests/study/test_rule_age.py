@@ -80,4 +80,4 @@ def test_the_age_band_comes_from_the_study_file():
         """,
         index_dates=D,
     )
-    assert invited(con, study(population={"min_age": 50, "max_age": 70})) == {"is60"}
+    assert invited(con, study(working_age={"min": 50, "max": 70})) == {"is60"}

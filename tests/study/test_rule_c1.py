@@ -71,9 +71,7 @@ def test_c1_counts_are_from_the_study_file():
         """,
         pain=False,
     )
-    three_events = study(
-        chronic_pain={"c1": {"window_days": 730, "min_count": 3, "min_span_days": 90}}
-    )
+    three_events = study(c1={"within_days": 730, "min_count": 3, "min_span_days": 90})
     assert invited(con, three_events) == {"three"}
 
 

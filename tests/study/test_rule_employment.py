@@ -92,6 +92,4 @@ def test_excluding_categories_come_from_the_study_file():
         retired    | {days(10)} | snomedct      | {RETIRED}
         """,
     )
-    assert invited(con, study(employment={"exclude_categories": ["employed", "student"]})) == {
-        "retired"
-    }
+    assert invited(con, study(employment={"category_in": ["employed", "student"]})) == {"retired"}

@@ -48,8 +48,8 @@ def test_counts_after_each_step_overall_and_per_practice():
     overall = table(result, "ALL")
     assert list(overall) == [
         "extract", "not_registered", "not_alive", "age", "no_chronic_pain", "c1", "c2", "c3", "in_work",
-        "dementia", "palliative", "opt_out", "already_invited", "do_not_contact", "screened_out",
-        "data_quality", "invited",
+        "dementia", "palliative", "opt_out", "already_invited", "do_not_contact", "screened_out", "data_quality",
+        "invited",
     ]  # fmt: skip
     assert overall["extract"] == (9, 0)
     assert overall["not_registered"] == (8, 1)
@@ -88,7 +88,7 @@ def test_the_text_table_has_one_line_per_step_and_a_column_per_practice():
     text = format_attrition(run(two_practices()).attrition)
     lines = text.splitlines()
     assert lines[2].split() == ["ALL", "A00001", "B00002", "C00003"]
-    assert "Of working age" in text and "route C1: repeated pain conditions" in text
+    assert "Of working age" in text and "  C1 repeated pain conditions" in text
     working_age = next(line for line in lines if line.startswith("Of working age"))
     assert working_age.split()[3:] == ["6", "(-2)", "3", "(-1)", "3", "0", "(-1)"]
     assert lines[-1].split() == ["Invited", "3", "2", "1", "0"]

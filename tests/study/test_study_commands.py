@@ -21,9 +21,9 @@ def test_sql_prints_the_codelist_stage_then_the_study_the_same_every_time():
     assert first.exit_code == 0, first.output
     assert first.output == again.output
     codelists = first.output.index("-- sql/codelists/")
-    study = first.output.index("-- sql/study/population.sql")
+    study = first.output.index("-- generated: population")
     assert codelists < study
-    assert "--   $c1_window_days = 730" in first.output
+    assert "--   $c1_within_days = 730" in first.output
 
 
 def test_sql_with_a_broken_study_file_is_one_line_and_exit_code_5(tmp_path):

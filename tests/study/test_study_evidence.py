@@ -1,6 +1,7 @@
-"""Evidence: for each patient who reached the chronic-pain step, the records behind
-each route that held, employment status (in the window and the latest ever),
-exclusion records, ledger and do-not-contact matches, and the decision."""
+"""Evidence: for each patient past the population steps, the records each record-based
+criterion counted (in its window), the latest employment status (in the window, or
+else the latest ever, marked outside), exclusion records, ledger and do-not-contact
+matches, and the decision."""
 
 import datetime as dt
 
@@ -60,18 +61,14 @@ def test_routes_employment_and_decision_of_an_invitee():
     ]
     assert [r[3] for r in rows if r[0] == "c2"] == ["82423001"]
     employment = [(r[0], r[1], r[4], r[7], r[8]) for r in rows if r[0].startswith("employment")]
-    assert employment == [
-        ("employment", days(5), "Unemployed", "unemployed", True),
-        ("employment_ever", days(5), "Unemployed", "unemployed", True),
-    ]
+    assert employment == [("employment", days(5), "Unemployed", "unemployed", True)]
 
 
 def test_the_latest_employment_record_ever_is_kept_even_outside_the_window():
     con = world()
     run(con)
     rows = evidence(con, "old_job")
-    assert [r for r in rows if r[0] == "employment"] == []
-    ever = [(r[1], r[4], r[7], r[8]) for r in rows if r[0] == "employment_ever"]
+    ever = [(r[1], r[4], r[7], r[8]) for r in rows if r[0] == "employment"]
     assert ever == [(dt.date(2015, 3, 1), "Employed", "employed", False)]
     assert rows[0][7] == "invited"
 

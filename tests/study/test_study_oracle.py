@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from . import oracle
-from .world import CODES, INSTEP, PATIENT_DEFAULTS, build, parse_table, stopped_by_key
+from .world import CODES, INSTEP, PATIENT_DEFAULTS, build, parse_table, stopped_by_key, study
 
 INDEX_DATES = [
     dt.date(2024, 6, 30),
@@ -232,24 +232,20 @@ def listing(draw, patients: list[dict]) -> list[dict]:
     return entries
 
 
-FAILED_SQL = """
-SELECT practice_code, patient_id, list_filter([
-    CASE WHEN c1 THEN 'c1' END, CASE WHEN c2 THEN 'c2' END, CASE WHEN c3 THEN 'c3' END,
-    CASE WHEN NOT registered THEN 'not_registered' END, CASE WHEN NOT alive THEN 'not_alive' END,
-    CASE WHEN NOT working_age THEN 'age' END, CASE WHEN NOT chronic_pain THEN 'no_chronic_pain' END,
-    CASE WHEN NOT not_in_work THEN 'in_work' END, CASE WHEN dementia THEN 'dementia' END,
-    CASE WHEN palliative THEN 'palliative' END, CASE WHEN opt_out THEN 'opt_out' END,
-    CASE WHEN already_invited THEN 'already_invited' END,
-    CASE WHEN do_not_contact THEN 'do_not_contact' END,
-    CASE WHEN screened_out THEN 'screened_out' END,
-    CASE WHEN dq_reason IS NOT NULL THEN 'data_quality' END], lambda x: x IS NOT NULL)
-FROM population
-"""
+def verdict_sql(study) -> str:
+    """Per patient, the criteria that hold and each built-in step that stops them."""
+    cases = [f"CASE WHEN \"{c.name}\" THEN '{c.name}' END" for c in study.criteria]
+    cases += [
+        f"CASE WHEN {b} THEN '{b}' END"
+        for b in ("already_invited", "do_not_contact", "screened_out")
+    ]
+    cases.append("CASE WHEN dq_reason IS NOT NULL THEN 'data_quality' END")
+    return f"SELECT practice_code, patient_id, list_filter([{', '.join(cases)}], lambda x: x IS NOT NULL) FROM population"
 
 
-def verdicts(con) -> dict[tuple[str, str], frozenset[str]]:
-    """Every rule each patient fails and every route that held, from population's flags."""
-    return {(p, i): frozenset(rules) for p, i, rules in con.execute(FAILED_SQL).fetchall()}
+def verdicts(con, study=INSTEP) -> dict[tuple[str, str], frozenset[str]]:
+    """Every criterion that holds and every built-in that stops, from population's flags."""
+    return {(p, i): frozenset(rules) for p, i, rules in con.execute(verdict_sql(study)).fetchall()}
 
 
 def frames(tables: dict[str, list[dict]]) -> dict[str, pl.DataFrame]:
@@ -285,11 +281,10 @@ def test_engine_and_oracle_stop_everyone_at_the_same_rule(tables):
         con=CON,
     )
     engine = stopped_by_key(con)
-    refs = {role: (name, version) for role, name, version in INSTEP.codelist_refs()}
-    assert engine == oracle.decide(frames(tables), INSTEP.parameters(), refs)
-    # Every rule's verdict and every route, not only the first rule that failed:
-    # later rules are checked even for patients an earlier rule stopped.
-    assert verdicts(con) == oracle.verdicts(frames(tables), INSTEP.parameters(), refs)
+    assert engine == oracle.decide(frames(tables), INSTEP)
+    # Every criterion's flag, not only the first step that failed: later criteria
+    # are checked even for patients an earlier step stopped.
+    assert verdicts(con) == oracle.verdicts(frames(tables), INSTEP)
 
 
 def test_oracle_applies_the_age_band():
@@ -313,7 +308,6 @@ def test_oracle_applies_the_age_band():
         "do_not_contact": [],
         "screened_out": [],
     }
-    refs = {role: (name, version) for role, name, version in INSTEP.codelist_refs()}
-    assert oracle.decide(frames(tables), INSTEP.parameters(), refs) == {("A00001", "p0"): None}
-    older = {**INSTEP.parameters(), "min_age": 19}
-    assert oracle.decide(frames(tables), older, refs) == {("A00001", "p0"): "age"}
+    assert oracle.decide(frames(tables), INSTEP) == {("A00001", "p0"): None}
+    older = study(working_age={"min": 19, "max": 64})
+    assert oracle.decide(frames(tables), older) == {("A00001", "p0"): "age"}

@@ -26,8 +26,10 @@ import pyarrow as pa
 import yaml
 
 from pipeline import db
+from pipeline.study.build import node_key
+from pipeline.study.checks import check_study
 from pipeline.study.execute import INPUT_TABLES, run_study
-from pipeline.study.model import SHAPE, build_study, check_shape, check_values
+from pipeline.study.model import build_study
 
 ROOT = Path(__file__).resolve().parents[2]
 INDEX_DATE = dt.date(2024, 6, 30)
@@ -214,11 +216,18 @@ def pain_events(people: list[dict], index_dates: dict) -> list[dict]:
 
 
 def study(**changes):
-    """The shipped InStep study (studies/instep.yaml), with optional changes by section."""
+    """The shipped InStep study (studies/instep.yaml), with optional changes: a
+    criterion's name maps to new values of its node (study(c1={"min_count": 3}));
+    any other key replaces that top-level section (study(score={"c2": 1}))."""
     data = yaml.safe_load((ROOT / "studies" / "instep.yaml").read_text())
-    for section, values in changes.items():
-        data[section] = {**data[section], **values} if isinstance(values, dict) else values
-    problems = check_shape(data, SHAPE) or check_values(data)
+    for key, values in changes.items():
+        if key in data["criteria"]:
+            spec = data["criteria"][key]
+            (kind,) = node_key(spec)
+            spec[kind] = {**spec[kind], **values} if isinstance(values, dict) else values
+        else:
+            data[key] = values
+    problems = check_study(data)
     assert not problems, problems
     return build_study(data)
 

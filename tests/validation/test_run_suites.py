@@ -91,7 +91,7 @@ def test_a_wrong_invitation_list_fails_naming_the_right_expectations(tmp_path):
 
 def spoil_cohort(con) -> None:
     """One fault per cohort expectation, in one database."""
-    con.execute("ALTER TABLE population ALTER employment_date TYPE VARCHAR")
+    con.execute("ALTER TABLE population ALTER score TYPE VARCHAR")
     con.execute("INSERT INTO population SELECT * FROM population WHERE patient_id = 'P0004'")
     con.execute("DELETE FROM population WHERE patient_id = 'P0005'")
     con.execute("UPDATE population SET invited = NULL WHERE patient_id = 'P0006'")

@@ -1,14 +1,58 @@
 -- Study instep: InStep: help to find work for people with chronic pain
 -- Bound parameters:
+--   $attrition_label_1 = 'Patients in the extracts'
+--   $attrition_label_10 = 'No dementia'
+--   $attrition_label_11 = 'No palliative care'
+--   $attrition_label_12 = 'No research opt-out'
+--   $attrition_label_13 = 'Not already invited'
+--   $attrition_label_14 = 'Not on the do-not-contact list'
+--   $attrition_label_15 = 'Not screened out by a GP before'
+--   $attrition_label_16 = 'Not held back for data quality'
+--   $attrition_label_17 = 'Invited'
+--   $attrition_label_2 = 'Registered on the index date'
+--   $attrition_label_3 = 'Alive on the index date'
+--   $attrition_label_4 = 'Of working age'
+--   $attrition_label_5 = 'With chronic pain (any route)'
+--   $attrition_label_6 = '  C1 repeated pain conditions'
+--   $attrition_label_7 = '  C2 chronic pain recorded'
+--   $attrition_label_8 = '  C3 repeat pain medication'
+--   $attrition_label_9 = 'Not known to be in work'
+--   $attrition_member_c1 = 'c1'
+--   $attrition_member_c2 = 'c2'
+--   $attrition_member_c3 = 'c3'
+--   $attrition_step_1 = 'extract'
+--   $attrition_step_10 = 'dementia'
+--   $attrition_step_11 = 'palliative'
+--   $attrition_step_12 = 'opt_out'
+--   $attrition_step_13 = 'already_invited'
+--   $attrition_step_14 = 'do_not_contact'
+--   $attrition_step_15 = 'screened_out'
+--   $attrition_step_16 = 'data_quality'
+--   $attrition_step_17 = 'invited'
+--   $attrition_step_2 = 'not_registered'
+--   $attrition_step_3 = 'not_alive'
+--   $attrition_step_4 = 'age'
+--   $attrition_step_5 = 'no_chronic_pain'
+--   $attrition_step_6 = 'c1'
+--   $attrition_step_7 = 'c2'
+--   $attrition_step_8 = 'c3'
+--   $attrition_step_9 = 'in_work'
+--   $attrition_stops = ['not_registered', 'not_alive', 'age', 'no_chronic_pain', 'in_work', 'dementia', 'palliative', 'opt_out', 'already_invited', 'do_not_contact', 'screened_out', 'data_quality']
+--   $c1_codelist = 'chronic_pain_conditions'
 --   $c1_min_count = 2
 --   $c1_min_span_days = 90
---   $c1_window_days = 730
+--   $c1_rule = 'c1'
+--   $c1_within_days = 730
+--   $c2_codelist = 'chronic_pain_diagnosis'
 --   $c2_min_count = 1
 --   $c2_min_span_days = 0
---   $c2_window_days = 730
+--   $c2_rule = 'c2'
+--   $c2_within_days = 730
+--   $c3_codelist = 'pain_medications'
 --   $c3_min_count = 3
 --   $c3_min_span_days = 90
---   $c3_window_days = 365
+--   $c3_rule = 'c3'
+--   $c3_within_days = 365
 --   $codelist_chronic_pain_conditions = 'chronic_pain_conditions'
 --   $codelist_chronic_pain_diagnosis = 'chronic_pain_diagnosis'
 --   $codelist_dementia = 'dementia'
@@ -17,10 +61,44 @@
 --   $codelist_palliative_care = 'palliative_care'
 --   $codelist_research_opt_out = 'research_opt_out'
 --   $codelist_research_opt_out_withdrawn = 'research_opt_out_withdrawn'
---   $employment_exclude_categories = ['employed', 'retired', 'student']
---   $employment_window_days = 730
---   $max_age = 64
---   $min_age = 18
+--   $dementia_codelist = 'dementia'
+--   $dementia_min_count = 1
+--   $dementia_min_span_days = 0
+--   $dementia_rule = 'dementia'
+--   $employment_category_in = ['employed', 'retired', 'student']
+--   $employment_codelist = 'employment_status'
+--   $employment_rule = 'employment'
+--   $employment_within_days = 730
+--   $evidence_leading_stops = ['not_registered', 'not_alive', 'age']
+--   $evidence_rule_order = ['decision', 'registered', 'alive', 'working_age', 'c1', 'c2', 'c3', 'chronic_pain', 'employment', 'not_in_work', 'dementia', 'palliative', 'opt_out', 'already_invited', 'do_not_contact', 'screened_out']
+--   $opt_out_codelist = 'research_opt_out'
+--   $opt_out_min_count = 1
+--   $opt_out_min_span_days = 0
+--   $opt_out_rule = 'opt_out'
+--   $opt_out_unless_codelist = 'research_opt_out_withdrawn'
+--   $opt_out_unless_same_day = false
+--   $palliative_codelist = 'palliative_care'
+--   $palliative_min_count = 1
+--   $palliative_min_span_days = 0
+--   $palliative_rule = 'palliative'
+--   $role_chronic_pain_conditions = 'chronic_pain_conditions'
+--   $role_chronic_pain_diagnosis = 'chronic_pain_diagnosis'
+--   $role_dementia = 'dementia'
+--   $role_employment_status = 'employment_status'
+--   $role_pain_medications = 'pain_medications'
+--   $role_palliative_care = 'palliative_care'
+--   $role_research_opt_out = 'research_opt_out'
+--   $role_research_opt_out_withdrawn = 'research_opt_out_withdrawn'
+--   $stop_1 = 'not_registered'
+--   $stop_2 = 'not_alive'
+--   $stop_3 = 'age'
+--   $stop_4 = 'no_chronic_pain'
+--   $stop_5 = 'in_work'
+--   $stop_6 = 'dementia'
+--   $stop_7 = 'palliative'
+--   $stop_8 = 'opt_out'
+--   $study_name = 'instep'
+--   $study_tree = '{"codelists": [{"alias": "chronic_pain_conditions", "name": "chronic_pain_conditions", "version": "1"}, {"alias": "chronic_pain_diagnosis", "name": "chronic_pain_diagnosis", "version": "1"}, {"alias": "pain_medications", "name": "pain_medications", "version": "1"}, {"alias": "employment_status", "name": "employment_status", "version": "1"}, {"alias": "dementia", "name": "dementia", "version": "1"}, {"alias": "palliative_care", "name": "palliative_care", "version": "1"}, {"alias": "research_opt_out", "name": "research_opt_out", "version": "1"}, {"alias": "research_opt_out_withdrawn", "name": "research_opt_out_withdrawn", "version": "1"}], "criteria": [{"definition": {}, "kind": "registered", "label": "Registered on the index date", "members": [], "name": "registered"}, {"definition": {}, "kind": "alive", "label": "Alive on the index date", "members": [], "name": "alive"}, {"definition": {"max": 64, "min": 18}, "kind": "age", "label": "Of working age", "members": [], "name": "working_age"}, {"definition": {"category_in": [], "codelist": "chronic_pain_conditions", "distinct_dates": false, "min_count": 2, "min_span_days": 90, "source": null, "unless": null, "within_days": 730}, "kind": "records", "label": "C1 repeated pain conditions", "members": [], "name": "c1"}, {"definition": {"category_in": [], "codelist": "chronic_pain_diagnosis", "distinct_dates": false, "min_count": 1, "min_span_days": 0, "source": null, "unless": null, "within_days": 730}, "kind": "records", "label": "C2 chronic pain recorded", "members": [], "name": "c2"}, {"definition": {"category_in": [], "codelist": "pain_medications", "distinct_dates": false, "min_count": 3, "min_span_days": 90, "source": null, "unless": null, "within_days": 365}, "kind": "records", "label": "C3 repeat pain medication", "members": [], "name": "c3"}, {"definition": {"of": ["c1", "c2", "c3"]}, "kind": "any", "label": "With chronic pain (any route)", "members": ["c1", "c2", "c3"], "name": "chronic_pain"}, {"definition": {"category_in": ["employed", "retired", "student"], "codelist": "employment_status", "within_days": 730}, "kind": "latest", "label": "Latest employment status is employed, retired or student", "members": [], "name": "employment"}, {"definition": {"of": "employment"}, "kind": "not", "label": "Not known to be in work", "members": ["employment"], "name": "not_in_work"}, {"definition": {"category_in": [], "codelist": "dementia", "distinct_dates": false, "min_count": 1, "min_span_days": 0, "source": null, "unless": null, "within_days": null}, "kind": "records", "label": "Dementia recorded", "members": [], "name": "dementia"}, {"definition": {"category_in": [], "codelist": "palliative_care", "distinct_dates": false, "min_count": 1, "min_span_days": 0, "source": null, "unless": null, "within_days": null}, "kind": "records", "label": "Palliative care recorded", "members": [], "name": "palliative"}, {"definition": {"category_in": [], "codelist": "research_opt_out", "distinct_dates": false, "min_count": 1, "min_span_days": 0, "source": null, "unless": {"category_in": [], "codelist": "research_opt_out_withdrawn", "same_day": false}, "within_days": null}, "kind": "records", "label": "Research opt-out recorded", "members": [], "name": "opt_out"}], "name": "instep", "out_of_work_evidence": null, "score": {}, "steps": [{"criterion": "registered", "exclude": false, "label": "Registered on the index date", "position": 1, "stop": "not_registered"}, {"criterion": "alive", "exclude": false, "label": "Alive on the index date", "position": 2, "stop": "not_alive"}, {"criterion": "working_age", "exclude": false, "label": "Of working age", "position": 3, "stop": "age"}, {"criterion": "chronic_pain", "exclude": false, "label": "With chronic pain (any route)", "position": 4, "stop": "no_chronic_pain"}, {"criterion": "not_in_work", "exclude": false, "label": "Not known to be in work", "position": 5, "stop": "in_work"}, {"criterion": "dementia", "exclude": true, "label": "No dementia", "position": 6, "stop": "dementia"}, {"criterion": "palliative", "exclude": true, "label": "No palliative care", "position": 7, "stop": "palliative"}, {"criterion": "opt_out", "exclude": true, "label": "No research opt-out", "position": 8, "stop": "opt_out"}, {"criterion": null, "exclude": false, "label": "Not already invited", "position": 9, "stop": "already_invited"}, {"criterion": null, "exclude": false, "label": "Not on the do-not-contact list", "position": 10, "stop": "do_not_contact"}, {"criterion": null, "exclude": false, "label": "Not screened out by a GP before", "position": 11, "stop": "screened_out"}, {"criterion": null, "exclude": false, "label": "Not held back for data quality", "position": 12, "stop": "data_quality"}], "title": "InStep: help to find work for people with chronic pain"}'
 --   $version_chronic_pain_conditions = '1'
 --   $version_chronic_pain_diagnosis = '1'
 --   $version_dementia = '1'
@@ -29,28 +107,32 @@
 --   $version_palliative_care = '1'
 --   $version_research_opt_out = '1'
 --   $version_research_opt_out_withdrawn = '1'
+--   $working_age_max = 64
+--   $working_age_min = 18
 
--- sql/study/roles.sql
--- The fixed codelist roles the rules refer to, mapped to the codelist name and
--- version the study file pins (studies/*.yaml, `codelists:`). Every later rule
--- finds its codes through this table, never by a codelist name in SQL text.
+-- generated: roles
+-- The study's codelists by the alias its criteria use, mapped to the codelist name
+-- and version the study file pins (studies/*.yaml, `codelists:`). Every rule finds
+-- its codes through this table, never by a codelist name in SQL text.
 CREATE OR REPLACE TEMP TABLE study_roles AS
 WITH
 pins AS (
     SELECT * FROM (VALUES
-        ('chronic_pain_conditions', $codelist_chronic_pain_conditions, $version_chronic_pain_conditions),
-        ('chronic_pain_diagnosis', $codelist_chronic_pain_diagnosis, $version_chronic_pain_diagnosis),
-        ('pain_medications', $codelist_pain_medications, $version_pain_medications),
-        ('employment_status', $codelist_employment_status, $version_employment_status),
-        ('dementia', $codelist_dementia, $version_dementia),
-        ('palliative_care', $codelist_palliative_care, $version_palliative_care),
-        ('research_opt_out', $codelist_research_opt_out, $version_research_opt_out),
-        ('research_opt_out_withdrawn', $codelist_research_opt_out_withdrawn, $version_research_opt_out_withdrawn)
+        ($role_chronic_pain_conditions, $codelist_chronic_pain_conditions, $version_chronic_pain_conditions),
+        ($role_chronic_pain_diagnosis, $codelist_chronic_pain_diagnosis, $version_chronic_pain_diagnosis),
+        ($role_pain_medications, $codelist_pain_medications, $version_pain_medications),
+        ($role_employment_status, $codelist_employment_status, $version_employment_status),
+        ($role_dementia, $codelist_dementia, $version_dementia),
+        ($role_palliative_care, $codelist_palliative_care, $version_palliative_care),
+        ($role_research_opt_out, $codelist_research_opt_out, $version_research_opt_out),
+        ($role_research_opt_out_withdrawn, $codelist_research_opt_out_withdrawn, $version_research_opt_out_withdrawn)
     ) AS p (role, codelist, version)
 ),
 
 final AS (
-    SELECT role, CAST(codelist AS VARCHAR) AS codelist, CAST(version AS VARCHAR) AS version FROM pins
+    SELECT CAST(role AS VARCHAR) AS role, CAST(codelist AS VARCHAR) AS codelist,
+        CAST(version AS VARCHAR) AS version
+    FROM pins
 )
 
 SELECT * FROM final ORDER BY role;
@@ -58,7 +140,7 @@ SELECT * FROM final ORDER BY role;
 -- sql/study/records.sql
 -- The coded records every rule looks at: each clinical event and prescription
 -- issue whose code is in one of the study's codelists, tagged with the role that
--- codelist plays, dated on or before its practice's index date D. Records dated
+-- codelist plays (its alias in the study file), dated on or before its practice's index date D. Records dated
 -- after D (planned reviews, mistyped years) are left out here, so no rule sees them.
 -- Codes match exactly: same coding system, same case (Read v2 'a' is not 'A').
 CREATE OR REPLACE TEMP TABLE study_records AS
@@ -72,10 +154,11 @@ role_codes AS (
 
 coded AS (
     -- Clinical events and prescription issues side by side.
-    SELECT practice_code, patient_id, event_date AS record_date, coding_system, code, 'event' AS source
+    SELECT practice_code, patient_id, event_date AS record_date, coding_system, code, 'event' AS source, value
     FROM events
     UNION ALL
-    SELECT practice_code, patient_id, issue_date AS record_date, coding_system, code, 'issue' AS source
+    SELECT practice_code, patient_id, issue_date AS record_date, coding_system, code, 'issue' AS source,
+        NULL::DOUBLE AS value
     FROM medications
 ),
 
@@ -93,7 +176,8 @@ final AS (
         rc.term,
         rc.codelist,
         rc.version,
-        rc.category
+        rc.category,
+        rec.value
     FROM coded AS rec
     INNER JOIN run_practices AS rp ON rp.practice_code = rec.practice_code
     INNER JOIN role_codes AS rc ON rc.coding_system = rec.coding_system AND rc.code = rec.code
@@ -102,197 +186,158 @@ final AS (
 
 SELECT * FROM final;
 
--- sql/study/population.sql
+-- generated: population
 -- Who is invited: every patient in the extracts, judged at their practice's index
--- date D by each rule of the study in turn (docs/rules.md), one CTE per rule, then
--- the first rule that failed (stopped_by). Flags are worked out for every patient,
--- so a complaint can be answered for any of them. Reads study_records (records.sql).
+-- date D by each criterion of the study (one flag column per criterion, named
+-- after it), then the first step that stopped them (stopped_by) and their score.
+-- Flags are worked out for every patient, so a complaint can be answered for any
+-- of them. Reads study_records (records.sql).
 CREATE OR REPLACE TABLE population AS
 WITH
 base AS (
-    -- Each patient with their practice's index date D.
-    SELECT p.*, rp.index_date
+    -- Each patient with their practice's index date D, their age on D in completed
+    -- years (the birthday counts once D reaches its month and day; born 29 February:
+    -- in a year without one, D = 28 February is before the birthday and D = 1 March
+    -- on or after it, so the birthday is 1 March), and whether they are registered
+    -- and alive on D (the data-quality hold needs that whatever the study asks).
+    SELECT
+        p.*,
+        rp.index_date,
+        year(rp.index_date) - year(p.date_of_birth)
+        - CASE
+            WHEN month(rp.index_date) * 100 + day(rp.index_date) < month(p.date_of_birth) * 100 + day(p.date_of_birth)
+                THEN 1
+            ELSE 0
+        END AS age,
+        p.registration_date <= rp.index_date
+        AND (p.deregistration_date IS NULL OR p.deregistration_date > rp.index_date)
+        AND (p.date_of_death IS NULL OR p.date_of_death > rp.index_date) AS live_on_index_date
     FROM patients AS p
     INNER JOIN run_practices AS rp ON rp.practice_code = p.practice_code
 ),
 
-registered AS (
-    -- Registered on D: the registration started on or before D and had not ended by D.
-    SELECT
-        *,
-        registration_date <= index_date
-        AND (deregistration_date IS NULL OR deregistration_date > index_date) AS registered
-    FROM base
-),
-
-alive AS (
-    -- Alive on D: no date of death, or one after D.
-    SELECT *, (date_of_death IS NULL OR date_of_death > index_date) AS alive
-    FROM registered
-),
-
-age AS (
-    -- Age on D in completed years: the birthday counts once D reaches its month
-    -- and day. Born 29 February: in a year without one, D = 28 February is before
-    -- the birthday and D = 1 March is on or after it, so the birthday is 1 March.
-    SELECT
-        *,
-        year(index_date) - year(date_of_birth)
-        - CASE
-            WHEN month(index_date) * 100 + day(index_date) < month(date_of_birth) * 100 + day(date_of_birth)
-                THEN 1
-            ELSE 0
-        END AS age
-    FROM alive
-),
-
-working_age AS (
-    -- Working age: aged min_age to max_age on D, both included.
-    SELECT *, age BETWEEN $min_age AND $max_age AS working_age
-    FROM age
-),
-
-c1_records AS (
-    -- C1 repeated pain conditions: pain-condition events within the C1 window of D.
-    SELECT practice_code, patient_id, count(*) AS n, min(record_date) AS first_date, max(record_date) AS last_date
+"c1__hits" AS (
+    -- C1 repeated pain conditions: at least 2 records within 730 days of D, the latest at least 90 days after the earliest.
+    SELECT practice_code, patient_id, max(record_date) AS last_date
     FROM study_records
-    WHERE role = 'chronic_pain_conditions' AND days_before BETWEEN 0 AND $c1_window_days
+    WHERE role = $c1_codelist AND days_before BETWEEN 0 AND $c1_within_days
     GROUP BY practice_code, patient_id
+    HAVING count(*) >= $c1_min_count
+        AND date_diff('day', min(record_date), max(record_date)) >= $c1_min_span_days
 ),
 
-c1 AS (
-    -- C1 holds with at least min_count such events, the latest at least min_span_days after the earliest.
-    SELECT
-        w.*,
-        coalesce(r.n >= $c1_min_count AND date_diff('day', r.first_date, r.last_date) >= $c1_min_span_days, false) AS c1
-    FROM working_age AS w
-    LEFT JOIN c1_records AS r ON r.practice_code = w.practice_code AND r.patient_id = w.patient_id
-),
-
-c2_records AS (
-    -- C2 chronic pain recorded: events whose code itself says chronic pain, within the C2 window.
-    SELECT practice_code, patient_id, count(*) AS n, min(record_date) AS first_date, max(record_date) AS last_date
+"c2__hits" AS (
+    -- C2 chronic pain recorded: at least 1 records within 730 days of D.
+    SELECT practice_code, patient_id, max(record_date) AS last_date
     FROM study_records
-    WHERE role = 'chronic_pain_diagnosis' AND days_before BETWEEN 0 AND $c2_window_days
+    WHERE role = $c2_codelist AND days_before BETWEEN 0 AND $c2_within_days
     GROUP BY practice_code, patient_id
+    HAVING count(*) >= $c2_min_count
+        AND date_diff('day', min(record_date), max(record_date)) >= $c2_min_span_days
 ),
 
-c2 AS (
-    -- C2 holds with at least min_count such events (and any span the study asks for).
-    SELECT
-        c.*,
-        coalesce(r.n >= $c2_min_count AND date_diff('day', r.first_date, r.last_date) >= $c2_min_span_days, false) AS c2
-    FROM c1 AS c
-    LEFT JOIN c2_records AS r ON r.practice_code = c.practice_code AND r.patient_id = c.patient_id
-),
-
-c3_records AS (
-    -- C3 repeat pain medication: issues of pain medicines within the C3 window.
-    SELECT practice_code, patient_id, count(*) AS n, min(record_date) AS first_date, max(record_date) AS last_date
+"c3__hits" AS (
+    -- C3 repeat pain medication: at least 3 records within 365 days of D, the latest at least 90 days after the earliest.
+    SELECT practice_code, patient_id, max(record_date) AS last_date
     FROM study_records
-    WHERE role = 'pain_medications' AND days_before BETWEEN 0 AND $c3_window_days
+    WHERE role = $c3_codelist AND days_before BETWEEN 0 AND $c3_within_days
     GROUP BY practice_code, patient_id
+    HAVING count(*) >= $c3_min_count
+        AND date_diff('day', min(record_date), max(record_date)) >= $c3_min_span_days
 ),
 
-c3 AS (
-    -- C3 holds with at least min_count issues, the latest at least min_span_days after the earliest.
-    SELECT
-        c.*,
-        coalesce(r.n >= $c3_min_count AND date_diff('day', r.first_date, r.last_date) >= $c3_min_span_days, false) AS c3
-    FROM c2 AS c
-    LEFT JOIN c3_records AS r ON r.practice_code = c.practice_code AND r.patient_id = c.patient_id
-),
-
-chronic_pain AS (
-    -- Chronic pain: any one route.
-    SELECT *, (c1 OR c2 OR c3) AS chronic_pain
-    FROM c3
-),
-
-employment_latest AS (
-    -- Employment status: the employment-status records within the window that
-    -- fall on the latest date among them (several codes can share that day).
+"employment__day" AS (
+    -- Latest employment status is employed, retired or student: the records on the latest date within the window
+    -- (several codes can share that day; every one of them counts).
     SELECT practice_code, patient_id, record_date, category
     FROM study_records
-    WHERE role = 'employment_status' AND days_before BETWEEN 0 AND $employment_window_days
+    WHERE role = $employment_codelist AND days_before BETWEEN 0 AND $employment_within_days
     QUALIFY record_date = max(record_date) OVER (PARTITION BY practice_code, patient_id)
 ),
 
-employment_day AS (
-    -- The categories on that latest day; in work if any is an excluding category
-    -- (employed, retired, student), even when 'unemployed' was coded the same day.
+"employment__hits" AS (
+    -- Holds when any category on that day is one of the study's.
     SELECT
-        practice_code,
-        patient_id,
-        max(record_date) AS employment_date,
-        list_sort(list_distinct(list(category))) AS employment_categories,
-        coalesce(min(category) FILTER (WHERE list_contains(CAST($employment_exclude_categories AS VARCHAR[]), category)), min(category))
-            AS employment_category,
-        coalesce(bool_or(list_contains(CAST($employment_exclude_categories AS VARCHAR[]), category)), false) AS in_work
-    FROM employment_latest
+        practice_code, patient_id,
+        max(record_date) AS latest_date,
+        list_sort(list_distinct(list(category))) AS categories,
+        coalesce(min(category) FILTER (WHERE list_contains(CAST($employment_category_in AS VARCHAR[]), category)), min(category)) AS category,
+        coalesce(bool_or(list_contains(CAST($employment_category_in AS VARCHAR[]), category)), false) AS hit
+    FROM "employment__day"
     GROUP BY practice_code, patient_id
 ),
 
-not_in_work AS (
-    -- Not known to be in work: no excluding category on the latest employment date
-    -- in the window (most people have no employment record at all).
-    SELECT
-        c.*,
-        e.employment_category,
-        e.employment_categories,
-        e.employment_date,
-        NOT coalesce(e.in_work, false) AS not_in_work
-    FROM chronic_pain AS c
-    LEFT JOIN employment_day AS e ON e.practice_code = c.practice_code AND e.patient_id = c.patient_id
-),
-
-dementia AS (
-    -- Dementia: any dementia record on or before D (consent needs capacity).
-    SELECT
-        n.*,
-        EXISTS (
-            SELECT 1 FROM study_records AS r
-            WHERE r.role = 'dementia' AND r.practice_code = n.practice_code AND r.patient_id = n.patient_id
-        ) AS dementia
-    FROM not_in_work AS n
-),
-
-palliative AS (
-    -- Palliative care: any palliative-care record on or before D.
-    SELECT
-        d.*,
-        EXISTS (
-            SELECT 1 FROM study_records AS r
-            WHERE r.role = 'palliative_care' AND r.practice_code = d.practice_code AND r.patient_id = d.patient_id
-        ) AS palliative
-    FROM dementia AS d
-),
-
-opt_out_dates AS (
-    -- The latest research opt-out (type 1 dissent) and latest withdrawal of it, on or before D.
-    SELECT
-        practice_code,
-        patient_id,
-        max(record_date) FILTER (WHERE role = 'research_opt_out') AS opt_out_date,
-        max(record_date) FILTER (WHERE role = 'research_opt_out_withdrawn') AS opt_out_withdrawn_date
+"dementia__hits" AS (
+    -- Dementia recorded: at least 1 records on or before D.
+    SELECT practice_code, patient_id, max(record_date) AS last_date
     FROM study_records
-    WHERE role IN ('research_opt_out', 'research_opt_out_withdrawn')
+    WHERE role = $dementia_codelist AND days_before >= 0
     GROUP BY practice_code, patient_id
+    HAVING count(*) >= $dementia_min_count
+        AND date_diff('day', min(record_date), max(record_date)) >= $dementia_min_span_days
 ),
 
-opt_out AS (
-    -- Opted out: an opt-out record with no withdrawal dated strictly later. A
-    -- withdrawal on the same day as the opt-out does not lift it: the order of
-    -- two records on one day is unknown, so the opt-out stands.
+"palliative__hits" AS (
+    -- Palliative care recorded: at least 1 records on or before D.
+    SELECT practice_code, patient_id, max(record_date) AS last_date
+    FROM study_records
+    WHERE role = $palliative_codelist AND days_before >= 0
+    GROUP BY practice_code, patient_id
+    HAVING count(*) >= $palliative_min_count
+        AND date_diff('day', min(record_date), max(record_date)) >= $palliative_min_span_days
+),
+
+"opt_out__matched" AS (
+    -- Research opt-out recorded: at least 1 records on or before D.
+    SELECT practice_code, patient_id, max(record_date) AS last_date
+    FROM study_records
+    WHERE role = $opt_out_codelist AND days_before >= 0
+    GROUP BY practice_code, patient_id
+    HAVING count(*) >= $opt_out_min_count
+        AND date_diff('day', min(record_date), max(record_date)) >= $opt_out_min_span_days
+),
+
+"opt_out__hits" AS (
+    -- ...unless a record from the other codelist is dated after the latest of them
+    -- (or on the same day, when the study says so).
+    SELECT m.practice_code, m.patient_id
+    FROM "opt_out__matched" AS m
+    WHERE NOT EXISTS (
+        SELECT 1 FROM study_records AS u
+        WHERE u.practice_code = m.practice_code AND u.patient_id = m.patient_id
+            AND u.role = $opt_out_unless_codelist
+            AND (u.record_date > m.last_date OR ($opt_out_unless_same_day AND u.record_date = m.last_date))
+    )
+),
+
+criteria AS (
+    -- Every criterion's flag (true when it holds), and what the latest-record and
+    -- value rules saw.
     SELECT
-        p.*,
-        coalesce(
-            o.opt_out_date IS NOT NULL
-            AND (o.opt_out_withdrawn_date IS NULL OR o.opt_out_withdrawn_date <= o.opt_out_date),
-            false
-        ) AS opt_out
-    FROM palliative AS p
-    LEFT JOIN opt_out_dates AS o ON o.practice_code = p.practice_code AND o.patient_id = p.patient_id
+        w.*,
+        (registration_date <= index_date AND (deregistration_date IS NULL OR deregistration_date > index_date)) AS "registered",
+        (date_of_death IS NULL OR date_of_death > index_date) AS "alive",
+        (age BETWEEN $working_age_min AND $working_age_max) AS "working_age",
+        ("c1__hits".practice_code IS NOT NULL) AS "c1",
+        ("c2__hits".practice_code IS NOT NULL) AS "c2",
+        ("c3__hits".practice_code IS NOT NULL) AS "c3",
+        (("c1__hits".practice_code IS NOT NULL) OR ("c2__hits".practice_code IS NOT NULL) OR ("c3__hits".practice_code IS NOT NULL)) AS "chronic_pain",
+        coalesce("employment__hits".hit, false) AS "employment",
+        (NOT coalesce("employment__hits".hit, false)) AS "not_in_work",
+        ("dementia__hits".practice_code IS NOT NULL) AS "dementia",
+        ("palliative__hits".practice_code IS NOT NULL) AS "palliative",
+        ("opt_out__hits".practice_code IS NOT NULL) AS "opt_out",
+        "employment__hits".category AS "employment_category",
+        "employment__hits".latest_date AS "employment_date",
+        "employment__hits".categories AS "employment_categories"
+    FROM base AS w
+    LEFT JOIN "c1__hits" ON "c1__hits".practice_code = w.practice_code AND "c1__hits".patient_id = w.patient_id
+    LEFT JOIN "c2__hits" ON "c2__hits".practice_code = w.practice_code AND "c2__hits".patient_id = w.patient_id
+    LEFT JOIN "c3__hits" ON "c3__hits".practice_code = w.practice_code AND "c3__hits".patient_id = w.patient_id
+    LEFT JOIN "employment__hits" ON "employment__hits".practice_code = w.practice_code AND "employment__hits".patient_id = w.patient_id
+    LEFT JOIN "dementia__hits" ON "dementia__hits".practice_code = w.practice_code AND "dementia__hits".patient_id = w.patient_id
+    LEFT JOIN "palliative__hits" ON "palliative__hits".practice_code = w.practice_code AND "palliative__hits".patient_id = w.patient_id
+    LEFT JOIN "opt_out__hits" ON "opt_out__hits".practice_code = w.practice_code AND "opt_out__hits".patient_id = w.patient_id
 ),
 
 invited_before AS (
@@ -307,12 +352,6 @@ invited_before AS (
     INNER JOIN prior_invitations AS i ON cf_nhs(i.nhs_number) = p.nhs_number
 ),
 
-already_invited_rule AS (
-    SELECT o.*, (i.patient_id IS NOT NULL) AS already_invited
-    FROM opt_out AS o
-    LEFT JOIN invited_before AS i ON i.practice_code = o.practice_code AND i.patient_id = o.patient_id
-),
-
 on_do_not_contact AS (
     -- On the workspace's do-not-contact list (complaints, refusals): by practice
     -- and patient id, or by NHS number at any practice.
@@ -325,16 +364,9 @@ on_do_not_contact AS (
     INNER JOIN do_not_contact AS d ON cf_nhs(d.nhs_number) = p.nhs_number
 ),
 
-do_not_contact_rule AS (
-    SELECT a.*, (d.patient_id IS NOT NULL) AS do_not_contact
-    FROM already_invited_rule AS a
-    LEFT JOIN on_do_not_contact AS d ON d.practice_code = a.practice_code AND d.patient_id = a.patient_id
-),
-
-screened_out_before AS (
-    -- Screened out: a GP excluded them at screening for this study before (the
-    -- workspace's screening decisions): by practice and patient id, or by NHS
-    -- number at any practice. Not the do-not-contact list: other studies may write.
+on_screened_out AS (
+    -- Excluded from this study by a GP at screening (workspace screening_decisions,
+    -- copied as screened_out): by practice and patient id, or by NHS number.
     SELECT p.practice_code, p.patient_id
     FROM patients AS p
     INNER JOIN screened_out AS s ON s.practice_code = p.practice_code AND s.patient_id = p.patient_id
@@ -344,10 +376,16 @@ screened_out_before AS (
     INNER JOIN screened_out AS s ON cf_nhs(s.nhs_number) = p.nhs_number
 ),
 
-screened_out_rule AS (
-    SELECT d.*, (s.patient_id IS NOT NULL) AS screened_out
-    FROM do_not_contact_rule AS d
-    LEFT JOIN screened_out_before AS s ON s.practice_code = d.practice_code AND s.patient_id = d.patient_id
+listed AS (
+    SELECT
+        c.*,
+        (i.patient_id IS NOT NULL) AS already_invited,
+        (d.patient_id IS NOT NULL) AS do_not_contact,
+        (s.patient_id IS NOT NULL) AS screened_out
+    FROM criteria AS c
+    LEFT JOIN invited_before AS i ON i.practice_code = c.practice_code AND i.patient_id = c.patient_id
+    LEFT JOIN on_do_not_contact AS d ON d.practice_code = c.practice_code AND d.patient_id = c.patient_id
+    LEFT JOIN on_screened_out AS s ON s.practice_code = c.practice_code AND s.patient_id = c.patient_id
 ),
 
 shared_nhs AS (
@@ -356,10 +394,10 @@ shared_nhs AS (
     -- most: writing to both could reach the wrong person, so both are held back.
     SELECT
         *,
-        coalesce(nhs_number_valid, false) AND registered AND alive
-        AND count(*) FILTER (WHERE registered AND alive AND coalesce(nhs_number_valid, false))
+        coalesce(nhs_number_valid, false) AND live_on_index_date
+        AND count(*) FILTER (WHERE live_on_index_date AND coalesce(nhs_number_valid, false))
             OVER (PARTITION BY nhs_number) > 1 AS nhs_shared
-    FROM screened_out_rule
+    FROM listed
 ),
 
 data_quality AS (
@@ -382,156 +420,147 @@ data_quality AS (
 ),
 
 decided AS (
-    -- The first rule that failed, in the study's order; NULL when invited.
+    -- The first step that failed, in the study's order (NULL when invited); the
+    -- score (points for each scoring criterion held) and out-of-work evidence.
     SELECT
         *,
         CASE
-            WHEN NOT registered THEN 'not_registered'
-            WHEN NOT alive THEN 'not_alive'
-            WHEN NOT working_age THEN 'age'
-            WHEN NOT chronic_pain THEN 'no_chronic_pain'
-            WHEN NOT not_in_work THEN 'in_work'
-            WHEN dementia THEN 'dementia'
-            WHEN palliative THEN 'palliative'
-            WHEN opt_out THEN 'opt_out'
-            WHEN already_invited THEN 'already_invited'
-            WHEN do_not_contact THEN 'do_not_contact'
-            WHEN screened_out THEN 'screened_out'
-            WHEN dq_reason IS NOT NULL THEN 'data_quality'
-        END AS stopped_by
+        WHEN NOT "registered" THEN $stop_1
+        WHEN NOT "alive" THEN $stop_2
+        WHEN NOT "working_age" THEN $stop_3
+        WHEN NOT "chronic_pain" THEN $stop_4
+        WHEN NOT "not_in_work" THEN $stop_5
+        WHEN "dementia" THEN $stop_6
+        WHEN "palliative" THEN $stop_7
+        WHEN "opt_out" THEN $stop_8
+        WHEN already_invited THEN 'already_invited'
+        WHEN do_not_contact THEN 'do_not_contact'
+        WHEN screened_out THEN 'screened_out'
+        WHEN dq_reason IS NOT NULL THEN 'data_quality'
+        END AS stopped_by,
+        CAST(0 AS INTEGER) AS score,
+        CAST(NULL AS BOOLEAN) AS out_of_work_evidence
     FROM data_quality
 ),
 
 final AS (
     SELECT
-        practice_code, patient_id, index_date, age,
-        registered, alive, working_age,
-        c1, c2, c3, chronic_pain,
-        employment_category, employment_date, employment_categories, not_in_work,
-        dementia, palliative, opt_out, already_invited, do_not_contact, screened_out,
-        dq_reason, stopped_by, stopped_by IS NULL AS invited,
-        -- Ranking within capacity (sql/invitations/candidates.sql): the study's
-        -- score is 0 until the study language states one; out-of-work evidence
-        -- is unknown (NULL) until then.
-        CAST(0 AS INTEGER) AS score,
-        CAST(NULL AS BOOLEAN) AS out_of_work_evidence
+        "practice_code", "patient_id", "index_date", "age", "registered", "alive", "working_age", "c1", "c2", "c3", "chronic_pain", "employment", "not_in_work", "dementia", "palliative", "opt_out", "employment_category", "employment_date", "employment_categories", "already_invited", "do_not_contact", "screened_out", "dq_reason", "score", "out_of_work_evidence", "stopped_by",
+        stopped_by IS NULL AS invited
     FROM decided
 )
 
 SELECT * FROM final
 ORDER BY practice_code, patient_id;
 
--- sql/study/evidence.sql
--- Why each patient who reached the chronic-pain step (registered, alive, working
--- age on D) was invited or not, record by record, so that a question months later
--- ("why was I written to?", "why not me?") is answered from the run itself:
--- the events or issues behind each route that held, the employment-status
--- records, exclusion records, ledger and do-not-contact matches, and the decision.
+-- generated: evidence
+-- Why each patient past the population steps was invited or not, record by
+-- record, so that a question months later ("why was I written to?", "why not
+-- me?") is answered from the run itself: `cohort explain` reads this table.
 CREATE OR REPLACE TABLE evidence AS
 WITH
 reached AS (
-    -- Patients the chronic-pain rules were applied to.
-    SELECT * FROM population WHERE registered AND alive AND working_age
+    -- Patients past the population steps (their records are the evidence).
+    SELECT * FROM population
+    WHERE NOT coalesce(list_contains(CAST($evidence_leading_stops AS VARCHAR[]), stopped_by), false)
 ),
 
-records AS (
-    -- Their coded records on or before D (study_records), with the rule windows.
-    SELECT r.*, p.c1, p.c2, p.c3
+reached_records AS (
+    -- Their coded records on or before D (study_records).
+    SELECT r.*
     FROM study_records AS r
     INNER JOIN reached AS p ON p.practice_code = r.practice_code AND p.patient_id = r.patient_id
 ),
 
-route_records AS (
-    -- The records that made each route hold: every record counted in its window.
-    SELECT *, 'c1' AS rule, true AS in_window FROM records
-    WHERE c1 AND role = 'chronic_pain_conditions' AND days_before <= $c1_window_days
-    UNION ALL
-    SELECT *, 'c2' AS rule, true AS in_window FROM records
-    WHERE c2 AND role = 'chronic_pain_diagnosis' AND days_before <= $c2_window_days
-    UNION ALL
-    SELECT *, 'c3' AS rule, true AS in_window FROM records
-    WHERE c3 AND role = 'pain_medications' AND days_before <= $c3_window_days
-),
-
-employment_window AS (
-    -- The employment-status records on the latest date within the window (the ones the rule used).
-    SELECT *, 'employment' AS rule, true AS in_window FROM records
-    WHERE role = 'employment_status' AND days_before <= $employment_window_days
-    QUALIFY record_date = max(record_date) OVER (PARTITION BY practice_code, patient_id)
-),
-
-employment_ever AS (
-    -- The most recent employment-status records ever on or before D, inside the
-    -- window or not ("the most recent, employed, was outside the window").
-    SELECT *, 'employment_ever' AS rule, days_before <= $employment_window_days AS in_window FROM records
-    WHERE role = 'employment_status'
-    QUALIFY record_date = max(record_date) OVER (PARTITION BY practice_code, patient_id)
-),
-
-exclusion_records AS (
-    -- Every dementia, palliative-care, opt-out and opt-out-withdrawn record on or before D.
-    SELECT
-        *,
-        CASE role
-            WHEN 'dementia' THEN 'dementia'
-            WHEN 'palliative_care' THEN 'palliative'
-            WHEN 'research_opt_out' THEN 'opt_out'
-            ELSE 'opt_out_withdrawn'
-        END AS rule,
-        NULL::BOOLEAN AS in_window
-    FROM records
-    WHERE role IN ('dementia', 'palliative_care', 'research_opt_out', 'research_opt_out_withdrawn')
-),
-
 coded_evidence AS (
-    -- The four record sets share one column order (records.*, rule, in_window),
-    -- so a plain positional UNION ALL (portable to Spark SQL and Trino) suffices.
-    SELECT
-        practice_code, patient_id, rule, record_date, coding_system, code, term, codelist, version,
-        category, role, source, in_window, NULL::VARCHAR AS detail
-    FROM (
-        SELECT * FROM route_records
-        UNION ALL SELECT * FROM employment_window
-        UNION ALL SELECT * FROM employment_ever
-        UNION ALL SELECT * FROM exclusion_records
-    )
+    -- The records behind each record-based criterion (one SELECT per criterion,
+    -- all in one column order, so a positional UNION ALL suffices).
+    SELECT practice_code, patient_id, CAST($c1_rule AS VARCHAR) AS rule, record_date, coding_system, code,
+        term, codelist, version, category, role, source, true AS in_window, value,
+        NULL::VARCHAR AS detail
+    FROM reached_records
+    WHERE role = $c1_codelist AND days_before BETWEEN 0 AND $c1_within_days
+    UNION ALL
+    SELECT practice_code, patient_id, CAST($c2_rule AS VARCHAR) AS rule, record_date, coding_system, code,
+        term, codelist, version, category, role, source, true AS in_window, value,
+        NULL::VARCHAR AS detail
+    FROM reached_records
+    WHERE role = $c2_codelist AND days_before BETWEEN 0 AND $c2_within_days
+    UNION ALL
+    SELECT practice_code, patient_id, CAST($c3_rule AS VARCHAR) AS rule, record_date, coding_system, code,
+        term, codelist, version, category, role, source, true AS in_window, value,
+        NULL::VARCHAR AS detail
+    FROM reached_records
+    WHERE role = $c3_codelist AND days_before BETWEEN 0 AND $c3_within_days
+    UNION ALL
+    SELECT practice_code, patient_id, CAST($employment_rule AS VARCHAR) AS rule, record_date, coding_system, code,
+        term, codelist, version, category, role, source, days_before BETWEEN 0 AND $employment_within_days AS in_window, value,
+        NULL::VARCHAR AS detail
+    FROM reached_records
+    WHERE role = $employment_codelist
+    QUALIFY record_date = coalesce(max(record_date) FILTER (WHERE days_before BETWEEN 0 AND $employment_within_days) OVER (PARTITION BY practice_code, patient_id), max(record_date) OVER (PARTITION BY practice_code, patient_id))
+    UNION ALL
+    SELECT practice_code, patient_id, CAST($dementia_rule AS VARCHAR) AS rule, record_date, coding_system, code,
+        term, codelist, version, category, role, source, true AS in_window, value,
+        NULL::VARCHAR AS detail
+    FROM reached_records
+    WHERE role = $dementia_codelist AND days_before >= 0
+    UNION ALL
+    SELECT practice_code, patient_id, CAST($palliative_rule AS VARCHAR) AS rule, record_date, coding_system, code,
+        term, codelist, version, category, role, source, true AS in_window, value,
+        NULL::VARCHAR AS detail
+    FROM reached_records
+    WHERE role = $palliative_codelist AND days_before >= 0
+    UNION ALL
+    SELECT practice_code, patient_id, CAST($opt_out_rule AS VARCHAR) AS rule, record_date, coding_system, code,
+        term, codelist, version, category, role, source, true AS in_window, value,
+        NULL::VARCHAR AS detail
+    FROM reached_records
+    WHERE role = $opt_out_codelist AND days_before >= 0
+    UNION ALL
+    SELECT practice_code, patient_id, CAST($opt_out_rule AS VARCHAR) AS rule, record_date, coding_system, code,
+        term, codelist, version, category, role, source, true AS in_window, value,
+        NULL::VARCHAR AS detail
+    FROM reached_records
+    WHERE role = $opt_out_unless_codelist
 ),
 
-ledger_matches AS (
-    -- Earlier invitations to this study that match: by practice and patient id,
-    -- or else by NHS number (an invitation from another practice).
-    SELECT p.practice_code, p.patient_id, i.invite_ref, i.run_id, 'practice and patient id' AS matched_by
+list_matches AS (
+    -- Earlier invitations, do-not-contact entries and GP screening exclusions that
+    -- match: by practice and patient id, or else by NHS number (another practice).
+    SELECT p.practice_code, p.patient_id, 'already_invited' AS rule, 'ledger' AS source,
+        i.invite_ref AS code, 'invited in run ' || i.run_id || '; matched by practice and patient id' AS detail
     FROM reached AS p
     INNER JOIN prior_invitations AS i ON i.practice_code = p.practice_code AND i.patient_id = p.patient_id
     UNION ALL
-    SELECT p.practice_code, p.patient_id, i.invite_ref, i.run_id, 'NHS number' AS matched_by
+    SELECT p.practice_code, p.patient_id, 'already_invited', 'ledger', i.invite_ref,
+        'invited in run ' || i.run_id || '; matched by NHS number'
     FROM reached AS p
     INNER JOIN patients AS pt ON pt.practice_code = p.practice_code AND pt.patient_id = p.patient_id
     INNER JOIN prior_invitations AS i ON cf_nhs(i.nhs_number) = pt.nhs_number
     WHERE NOT coalesce(i.practice_code = p.practice_code AND i.patient_id = p.patient_id, false)
-),
-
-dnc_matches AS (
-    -- Do-not-contact entries that match: by practice and patient id, or else by NHS number.
-    SELECT p.practice_code, p.patient_id, d.reason, 'practice and patient id' AS matched_by
+    UNION ALL
+    SELECT p.practice_code, p.patient_id, 'do_not_contact', 'do_not_contact', NULL,
+        'reason: ' || coalesce(d.reason, 'not given') || ' (matched by practice and patient id)'
     FROM reached AS p
     INNER JOIN do_not_contact AS d ON d.practice_code = p.practice_code AND d.patient_id = p.patient_id
     UNION ALL
-    SELECT p.practice_code, p.patient_id, d.reason, 'NHS number' AS matched_by
+    SELECT p.practice_code, p.patient_id, 'do_not_contact', 'do_not_contact', NULL,
+        'reason: ' || coalesce(d.reason, 'not given') || ' (matched by NHS number)'
     FROM reached AS p
     INNER JOIN patients AS pt ON pt.practice_code = p.practice_code AND pt.patient_id = p.patient_id
     INNER JOIN do_not_contact AS d ON cf_nhs(d.nhs_number) = pt.nhs_number
     WHERE NOT coalesce(d.practice_code = p.practice_code AND d.patient_id = p.patient_id, false)
-),
-
-screened_matches AS (
-    -- Earlier GP screening exclusions for this study that match: by practice and
-    -- patient id, or else by NHS number.
-    SELECT p.practice_code, p.patient_id, s.run_id, s.reason, 'practice and patient id' AS matched_by
+    UNION ALL
+    SELECT p.practice_code, p.patient_id, 'screened_out', 'screening', NULL,
+        'excluded at screening in run ' || s.run_id || ' (' || coalesce(s.reason, 'no reason given')
+        || '; matched by practice and patient id)'
     FROM reached AS p
     INNER JOIN screened_out AS s ON s.practice_code = p.practice_code AND s.patient_id = p.patient_id
     UNION ALL
-    SELECT p.practice_code, p.patient_id, s.run_id, s.reason, 'NHS number' AS matched_by
+    SELECT p.practice_code, p.patient_id, 'screened_out', 'screening', NULL,
+        'excluded at screening in run ' || s.run_id || ' (' || coalesce(s.reason, 'no reason given')
+        || '; matched by NHS number)'
     FROM reached AS p
     INNER JOIN patients AS pt ON pt.practice_code = p.practice_code AND pt.patient_id = p.patient_id
     INNER JOIN screened_out AS s ON cf_nhs(s.nhs_number) = pt.nhs_number
@@ -540,32 +569,21 @@ screened_matches AS (
 
 list_evidence AS (
     SELECT
-        practice_code, patient_id, 'already_invited' AS rule, NULL::DATE AS record_date,
-        NULL AS coding_system, invite_ref AS code, NULL AS term, NULL AS codelist, NULL AS version,
-        NULL AS category, NULL AS role, 'ledger' AS source, NULL::BOOLEAN AS in_window,
-        'invited in run ' || run_id || '; matched by ' || matched_by AS detail
-    FROM ledger_matches
-    UNION ALL
-    SELECT
-        practice_code, patient_id, 'do_not_contact', NULL::DATE, NULL, NULL, NULL, NULL, NULL,
-        NULL, NULL, 'do_not_contact', NULL::BOOLEAN,
-        'matched by ' || matched_by || '; reason: ' || coalesce(reason, 'not given')
-    FROM dnc_matches
-    UNION ALL
-    SELECT
-        practice_code, patient_id, 'screened_out', NULL::DATE, NULL, NULL, NULL, NULL, NULL,
-        NULL, NULL, 'screening', NULL::BOOLEAN,
-        'excluded at screening in run ' || run_id || '; matched by ' || matched_by || '; reason: ' || reason
-    FROM screened_matches
+        practice_code, patient_id, rule, NULL::DATE AS record_date, NULL::VARCHAR AS coding_system,
+        code, NULL::VARCHAR AS term, NULL::VARCHAR AS codelist, NULL::VARCHAR AS version,
+        NULL::VARCHAR AS category, NULL::VARCHAR AS role, source, NULL::BOOLEAN AS in_window,
+        NULL::DOUBLE AS value, detail
+    FROM list_matches
 ),
 
 decision AS (
-    -- One row per patient: the first rule that stopped them, or 'invited'.
+    -- One row per patient: the first step that stopped them, or 'invited'.
     SELECT
         practice_code, patient_id, 'decision' AS rule, index_date AS record_date,
-        NULL AS coding_system, NULL AS code, NULL AS term, NULL AS codelist, NULL AS version,
-        coalesce(stopped_by, 'invited') AS category, NULL AS role, 'study' AS source,
-        NULL::BOOLEAN AS in_window, dq_reason AS detail
+        NULL::VARCHAR AS coding_system, NULL::VARCHAR AS code, NULL::VARCHAR AS term,
+        NULL::VARCHAR AS codelist, NULL::VARCHAR AS version,
+        coalesce(stopped_by, 'invited') AS category, NULL::VARCHAR AS role, 'study' AS source,
+        NULL::BOOLEAN AS in_window, NULL::DOUBLE AS value, dq_reason AS detail
     FROM reached
 ),
 
@@ -578,42 +596,38 @@ final AS (
 SELECT * FROM final
 ORDER BY
     practice_code, patient_id,
-    list_position(
-        ['decision', 'c1', 'c2', 'c3', 'employment', 'employment_ever', 'dementia', 'palliative',
-         'opt_out', 'opt_out_withdrawn', 'already_invited', 'do_not_contact', 'screened_out'],
-        rule
-    ),
-    record_date, coding_system, code, detail;
+    list_position(CAST($evidence_rule_order AS VARCHAR[]), rule),
+    record_date, coding_system, code, role, detail;
 
--- sql/study/attrition.sql
--- How many patients remain after each rule, in the study's order, for the whole
--- run (practice_code 'ALL') and for each practice: the count a practice can
--- check against its own search. The chronic-pain step also lists how many of
--- the patients it was applied to met each route (routes overlap, so those rows
--- have no 'removed' count and do not add up).
+-- generated: attrition
+-- How many patients remain after each step, in the study's order, for the whole
+-- run (practice_code 'ALL') and for each practice: the count a practice can check
+-- against its own search. A step that requires any one of several criteria also
+-- lists how many of the patients it was applied to met each (they overlap, so
+-- those rows have no 'removed' count and do not add up).
 CREATE OR REPLACE TABLE attrition AS
 WITH
 steps AS (
-    -- The steps in order; 'step' is the stop-rule name in population.stopped_by.
+    -- The steps in order; 'step' is the stop name in population.stopped_by.
     SELECT * FROM (VALUES
-        (1, 0, 'extract', 'Patients in the extracts'),
-        (2, 1, 'not_registered', 'Registered on the index date'),
-        (3, 2, 'not_alive', 'Alive on the index date'),
-        (4, 3, 'age', 'Of working age'),
-        (5, 4, 'no_chronic_pain', 'With chronic pain (any route)'),
-        (6, 4, 'c1', '  route C1: repeated pain conditions'),
-        (7, 4, 'c2', '  route C2: chronic pain recorded'),
-        (8, 4, 'c3', '  route C3: repeat pain medication'),
-        (9, 5, 'in_work', 'Not known to be in work'),
-        (10, 6, 'dementia', 'No dementia'),
-        (11, 7, 'palliative', 'No palliative care'),
-        (12, 8, 'opt_out', 'No research opt-out'),
-        (13, 9, 'already_invited', 'Not already invited'),
-        (14, 10, 'do_not_contact', 'Not on the do-not-contact list'),
-        (15, 11, 'screened_out', 'Not screened out by a GP before'),
-        (16, 12, 'data_quality', 'Not held back for data quality'),
-        (17, 13, 'invited', 'Invited')
-    ) AS s (row_no, step_no, step, label)
+        (1, 0, $attrition_step_1, $attrition_label_1, false),
+        (2, 1, $attrition_step_2, $attrition_label_2, false),
+        (3, 2, $attrition_step_3, $attrition_label_3, false),
+        (4, 3, $attrition_step_4, $attrition_label_4, false),
+        (5, 4, $attrition_step_5, $attrition_label_5, false),
+        (6, 4, $attrition_step_6, $attrition_label_6, true),
+        (7, 4, $attrition_step_7, $attrition_label_7, true),
+        (8, 4, $attrition_step_8, $attrition_label_8, true),
+        (9, 5, $attrition_step_9, $attrition_label_9, false),
+        (10, 6, $attrition_step_10, $attrition_label_10, false),
+        (11, 7, $attrition_step_11, $attrition_label_11, false),
+        (12, 8, $attrition_step_12, $attrition_label_12, false),
+        (13, 9, $attrition_step_13, $attrition_label_13, false),
+        (14, 10, $attrition_step_14, $attrition_label_14, false),
+        (15, 11, $attrition_step_15, $attrition_label_15, false),
+        (16, 12, $attrition_step_16, $attrition_label_16, false),
+        (17, 13, $attrition_step_17, $attrition_label_17, false)
+    ) AS s (row_no, step_no, step, label, is_member)
 ),
 
 scopes AS (
@@ -624,11 +638,12 @@ scopes AS (
 ),
 
 tagged AS (
-    -- Every patient twice: under their practice and under ALL.
-    SELECT practice_code, stopped_by, registered AND alive AND working_age AS reached_pain, c1, c2, c3
+    -- Every patient twice: under their practice and under ALL, with the position
+    -- of the step that stopped them (1000: invited).
+    SELECT practice_code, stopped_by, coalesce(list_position(CAST($attrition_stops AS VARCHAR[]), stopped_by), 1000) AS stop_pos, "c1", "c2", "c3"
     FROM population
     UNION ALL
-    SELECT 'ALL' AS practice_code, stopped_by, registered AND alive AND working_age AS reached_pain, c1, c2, c3
+    SELECT 'ALL' AS practice_code, stopped_by, coalesce(list_position(CAST($attrition_stops AS VARCHAR[]), stopped_by), 1000) AS stop_pos, "c1", "c2", "c3"
     FROM population
 ),
 
@@ -639,15 +654,15 @@ removed AS (
     GROUP BY practice_code, stopped_by
 ),
 
-routes AS (
-    -- Patients reaching the chronic-pain step who met each route.
+members AS (
+    -- Patients reaching an any-of step who met each of its criteria.
     SELECT practice_code, step, count(*) AS met
     FROM (
-        SELECT practice_code, 'c1' AS step FROM tagged WHERE reached_pain AND c1
+        SELECT practice_code, $attrition_member_c1 AS step FROM tagged WHERE stop_pos >= 4 AND "c1"
         UNION ALL
-        SELECT practice_code, 'c2' AS step FROM tagged WHERE reached_pain AND c2
+        SELECT practice_code, $attrition_member_c2 AS step FROM tagged WHERE stop_pos >= 4 AND "c2"
         UNION ALL
-        SELECT practice_code, 'c3' AS step FROM tagged WHERE reached_pain AND c3
+        SELECT practice_code, $attrition_member_c3 AS step FROM tagged WHERE stop_pos >= 4 AND "c3"
     )
     GROUP BY practice_code, step
 ),
@@ -658,25 +673,25 @@ totals AS (
 
 counted AS (
     SELECT
-        sc.practice_code, s.row_no, s.step_no, s.step, s.label,
+        sc.practice_code, s.row_no, s.step_no, s.step, s.label, s.is_member,
         coalesce(t.total, 0) AS total,
-        CASE WHEN s.step IN ('c1', 'c2', 'c3') THEN 0 ELSE coalesce(r.removed, 0) END AS removed,
-        coalesce(rt.met, 0) AS met
+        CASE WHEN s.is_member THEN 0 ELSE coalesce(r.removed, 0) END AS removed,
+        coalesce(m.met, 0) AS met
     FROM scopes AS sc
     CROSS JOIN steps AS s
     LEFT JOIN totals AS t ON t.practice_code = sc.practice_code
-    LEFT JOIN removed AS r ON r.practice_code = sc.practice_code AND r.step = s.step
-    LEFT JOIN routes AS rt ON rt.practice_code = sc.practice_code AND rt.step = s.step
+    LEFT JOIN removed AS r ON r.practice_code = sc.practice_code AND r.step = s.step AND NOT s.is_member
+    LEFT JOIN members AS m ON m.practice_code = sc.practice_code AND m.step = s.step AND s.is_member
 ),
 
 final AS (
     SELECT
         practice_code, row_no, step_no, step, label,
         CASE
-            WHEN step IN ('c1', 'c2', 'c3') THEN met
+            WHEN is_member THEN met
             ELSE total - sum(removed) OVER (PARTITION BY practice_code ORDER BY row_no)
         END AS remaining,
-        CASE WHEN step IN ('c1', 'c2', 'c3') THEN NULL ELSE removed END AS removed
+        CASE WHEN is_member THEN NULL ELSE removed END AS removed
     FROM counted
 )
 
@@ -697,6 +712,78 @@ final AS (
 
 SELECT * FROM final
 ORDER BY practice_code, patient_id;
+
+-- generated: definition
+-- The study as the run applied it: its criteria (name, label, node type and
+-- numbers) and steps in order, as JSON. `cohort explain` and the report read it.
+CREATE OR REPLACE TABLE study_definition AS
+WITH
+final AS (
+    SELECT CAST($study_name AS VARCHAR) AS study,
+        CAST($study_tree AS VARCHAR) AS tree
+)
+
+SELECT * FROM final;
+
+-- sql/study/study_steps.sql
+-- The study's steps in order (from study_definition): the stop name recorded in
+-- population.stopped_by, the criterion a step requires or excludes (NULL for the
+-- built-in final steps) and its label. Validation and the report read it.
+CREATE OR REPLACE TABLE study_steps AS
+WITH
+steps AS (
+    SELECT unnest(CAST(json_extract(tree, '$.steps') AS JSON[])) AS s
+    FROM study_definition
+),
+
+final AS (
+    SELECT
+        CAST(s ->> 'position' AS INTEGER) AS position,
+        s ->> 'stop' AS stop,
+        s ->> 'criterion' AS criterion,
+        CAST(s ->> 'exclude' AS BOOLEAN) AS exclude,
+        s ->> 'label' AS label
+    FROM steps
+)
+
+SELECT * FROM final
+ORDER BY position;
+
+-- sql/study/study_criteria.sql
+-- The study's criteria (from study_definition), one row each: node type, label, the
+-- codelist it reads (name and version resolved from its alias), its window, and
+-- the codelist of its "unless a later record" part. Validation reads it.
+CREATE OR REPLACE TABLE study_criteria AS
+WITH
+criteria AS (
+    SELECT unnest(CAST(json_extract(tree, '$.criteria') AS JSON[])) AS c, tree
+    FROM study_definition
+),
+
+pins AS (
+    SELECT p ->> 'alias' AS alias, p ->> 'name' AS codelist, p ->> 'version' AS version
+    FROM (SELECT unnest(CAST(json_extract(tree, '$.codelists') AS JSON[])) AS p FROM study_definition)
+),
+
+final AS (
+    SELECT
+        c ->> 'name' AS name,
+        c ->> 'kind' AS kind,
+        c ->> 'label' AS label,
+        cp.codelist,
+        cp.version,
+        CAST(c -> 'definition' ->> 'within_days' AS INTEGER) AS within_days,
+        CAST(c -> 'definition' ->> 'min_count' AS INTEGER) AS min_count,
+        up.codelist AS unless_codelist,
+        up.version AS unless_version,
+        CAST(c -> 'definition' AS VARCHAR) AS definition
+    FROM criteria
+    LEFT JOIN pins AS cp ON cp.alias = c -> 'definition' ->> 'codelist'
+    LEFT JOIN pins AS up ON up.alias = c -> 'definition' -> 'unless' ->> 'codelist'
+)
+
+SELECT * FROM final
+ORDER BY name;
 
 -- sql/study/cleanup.sql
 -- Drop the study's working tables; population, evidence, attrition and quarantine stay.

@@ -1,0 +1,47 @@
+"""The typed state the stages of `cohort run`, `cohort check` and `cohort impact` share.
+
+StudyOptions are what a user asked for (frozen); StudyState is what the stages
+have learnt so far. `cohort run` extends both (pipeline/run.py: RunOptions,
+RunState) with its workspace, run folder and outputs; `cohort check` with what
+it prints (pipeline/commands/check.py). Stages read and set these fields by
+name; nothing probes for attributes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipeline.codelists.model import CodelistVersion
+from pipeline.extract import LoadResult
+from pipeline.paths import CODELISTS_DIR
+from pipeline.study.model import Study
+from pipeline.validation.results import ValidationSummary
+
+
+@dataclass(frozen=True, kw_only=True)
+class StudyOptions:
+    """The extract, the study file, the index date and the codelist repository."""
+
+    extracts: tuple[Path, ...]
+    study_path: Path
+    index_date: dt.date | None = None
+    codelists_dir: Path = CODELISTS_DIR
+
+
+@dataclass(kw_only=True)
+class StudyState:
+    """What the shared stages have learnt so far; passed from stage to stage."""
+
+    options: StudyOptions
+    con: duckdb.DuckDBPyConnection | None = None
+    study: Study | None = None
+    codelists: list[CodelistVersion] = field(default_factory=list)
+    load: LoadResult | None = None
+    validation: list[ValidationSummary] = field(default_factory=list)
+    validation_dir: Path | None = None  # where results.json/html go (None: not written)
+    stop_on_blocking: bool = True  # check reports a blocking failure at the end instead
+    timings: dict[str, float] = field(default_factory=dict)

@@ -320,7 +320,9 @@ def check_invitations(data: dict) -> Problems:
         problems.append(("capacity_per_practice", "must be at least 1; leave it out for no limit"))
     screening = data.get("screening")
     if screening is not None and screening not in SCREENING_MODES:
-        problems.append(("screening", f"'{screening:.20}' is not a setting; use {' or '.join(SCREENING_MODES)}"))
+        problems.append(
+            ("screening", f"'{screening:.20}' is not a setting; use {' or '.join(SCREENING_MODES)}")
+        )
     return problems
 
 

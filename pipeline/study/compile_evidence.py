@@ -129,10 +129,13 @@ def evidence_sql(study: Study, p: C.Params) -> str:
 
 
 def _no_records() -> str:
+    """An empty evidence SELECT, for a study with no record-based criterion."""
     return (
         "SELECT NULL::VARCHAR AS practice_code, NULL::VARCHAR AS patient_id, NULL::VARCHAR AS rule,\n"
-        "        NULL::DATE, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR,\n"
-        "        NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, NULL::BOOLEAN, NULL::DOUBLE, NULL::VARCHAR\n"
+        "        NULL::DATE AS record_date, NULL::VARCHAR AS coding_system, NULL::VARCHAR AS code,\n"
+        "        NULL::VARCHAR AS term, NULL::VARCHAR AS codelist, NULL::VARCHAR AS version,\n"
+        "        NULL::VARCHAR AS category, NULL::VARCHAR AS role, NULL::VARCHAR AS source,\n"
+        "        NULL::BOOLEAN AS in_window, NULL::DOUBLE AS value, NULL::VARCHAR AS detail\n"
         "    WHERE false"
     )
 

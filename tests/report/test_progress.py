@@ -142,6 +142,7 @@ def test_cli_log_json_writes_only_json_lines(broken_extract):
     assert proc.returncode == 3
     events = [json.loads(line) for line in proc.stderr.splitlines()]
     kinds = [e["event"] for e in events]
-    assert kinds[:2] == ["step_started", "step_failed"]
-    assert events[1]["exit_code"] == 3
+    # check reads the study first (the stages `cohort run` starts with), then loads
+    assert kinds[:4] == ["step_started", "step_finished", "step_started", "step_failed"]
+    assert events[3]["exit_code"] == 3
     assert kinds.count("extract_problem") == 3

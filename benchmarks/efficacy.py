@@ -11,8 +11,14 @@ eligible share of enquirers and recruits per letter (the world's calibration).
     make efficacy                                  # 5 seeds x 60,000 patients
     make efficacy ARGS="--seeds 2 --patients 20000"   # quick look
 
-Rows whose study file or command-line flag is not on this branch yet are listed as
-skipped, not silently left out.
+Rows (issue #14 item 4): codelist-only (studies/codelist-only.yaml once it exists,
+until then the pilot's search read from the v1 run's population flags); InStep v1
+rules (benchmarks/studies/instep-v1.yaml, frozen); InStep v2 evidence
+(studies/instep.yaml, no capacity; skipped while it still has the v1 rules);
++ ranking at 120 letters per practice; + GP screening (the letters of the ranking row
+after the simulated GP of pipeline/screening/simulated_gp.py). Every run gets
+`--screening off` when `cohort run` has it. Rows that cannot run on this branch are
+listed as skipped, not silently left out.
 """
 
 from __future__ import annotations
@@ -23,8 +29,10 @@ import io
 import shutil
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -33,6 +41,7 @@ from pipeline.cli import main as cohort  # noqa: E402
 from pipeline.synth import efficacy  # noqa: E402
 
 NO_CAPACITY = ("--max-invites-per-practice", "1000000")
+V1 = "benchmarks/studies/instep-v1.yaml"  # InStep before the version 2 additions, frozen
 
 
 @dataclass(frozen=True)
@@ -40,26 +49,40 @@ class Row:
     label: str
     study: str  # study file under the repository root
     args: tuple[str, ...] = ()
-    # Used when the study file is missing: (another row's label, a query on its run)
-    fallback: tuple[str, str] | None = None
-    needs: tuple[str, ...] = field(default=())  # `cohort run` flags the row needs
+    # Letters taken from another row's run instead of a run of its own: (that row's
+    # label, "codelist" for the pilot's search from its population flags, or "screen"
+    # for its letters after the simulated GP's review). A "codelist" row runs STUDY
+    # itself once that file exists.
+    derive: tuple[str, str] | None = None
+    v2: bool = False  # skipped while STUDY still has the version 1 rules
 
 
-# Run order (a fallback reads an earlier row's run); printed in DISPLAY order.
+# Run order (derived rows read an earlier row's run); printed in DISPLAY order.
 ROWS = (
-    Row("InStep, no capacity", "studies/instep.yaml", NO_CAPACITY),
+    Row("InStep v1 rules", V1, NO_CAPACITY),
     Row(
         "codelist-only",
         "studies/codelist-only.yaml",
         NO_CAPACITY,
-        fallback=("InStep, no capacity", efficacy.CODELIST_ONLY),
+        derive=("InStep v1 rules", "codelist"),
     ),
-    Row("InStep v1 rules", "studies/instep-v1.yaml", NO_CAPACITY),
-    Row("InStep, 120/practice", "studies/instep.yaml", ("--max-invites-per-practice", "120")),
+    Row("InStep v2 evidence", "studies/instep.yaml", NO_CAPACITY, v2=True),
+    Row("+ ranking, 120/practice", "studies/instep.yaml", ("--max-invites-per-practice", "120")),
+    Row("+ GP screening", "studies/instep.yaml", derive=("+ ranking, 120/practice", "screen")),
 )
-DISPLAY = ("codelist-only", "InStep v1 rules", "InStep, no capacity", "InStep, 120/practice")
-# Flags every run gets when this branch's `cohort run` has them.
+DISPLAY = tuple(r.label for r in (ROWS[1], ROWS[0], *ROWS[2:]))
+# Flags every run gets when this branch's `cohort run` has them: the runs measure the
+# search; the "+ GP screening" row applies the simulated GP to the letters itself.
 SCREENING_OFF = ("--screening", "off", "--reason", "efficacy benchmark: letters without GP review")
+
+
+def simulated_gp():
+    """The screening engineer's simulated GP (pipeline/screening/simulated_gp.py), if here."""
+    try:
+        from pipeline.screening import simulated_gp as gp
+    except ImportError:
+        return None
+    return gp
 
 
 def _cohort(*args: str) -> None:
@@ -80,16 +103,43 @@ def _run_help() -> str:
     return out.getvalue()
 
 
-def skipped(rows, run_help: str) -> dict[str, str]:
+def _rules(path: Path) -> dict:
+    """A study file's content without its capacity (the v1 snapshot has none)."""
+    study = yaml.safe_load(path.read_text(encoding="utf-8"))
+    study.pop("capacity_per_practice", None)
+    return study
+
+
+def skipped(rows) -> dict[str, str]:
     """Rows that cannot run on this branch, with why."""
     why = {}
+    v1 = _rules(ROOT / V1)
     for row in rows:
-        if not (ROOT / row.study).exists() and not row.fallback:
+        study = ROOT / row.study
+        if not study.exists() and not row.derive:
             why[row.label] = f"{row.study} is not on this branch"
-        missing = [flag for flag in row.needs if flag not in run_help]
-        if missing:
-            why[row.label] = f"`cohort run` has no {', '.join(missing)} yet"
+        elif row.v2 and study.exists() and _rules(study) == v1:
+            why[row.label] = f"{row.study} still has the version 1 rules"
+        elif row.derive and row.derive[1] == "screen" and simulated_gp() is None:
+            why[row.label] = (
+                "the simulated GP (pipeline/screening/simulated_gp.py) is not on this branch"
+            )
+    for row in rows:
+        if row.derive and row.derive[0] in why and row.label not in why:
+            why[row.label] = f"it needs the {row.derive[0]!r} row"
     return why
+
+
+def _screened(seed: int):
+    """Keep the letters the simulated GP includes (seeded like the world)."""
+    gp = simulated_gp()
+
+    def keep(rows: list[dict]) -> list[dict]:
+        truth = {(r["practice_code"], r["patient_id"]): r for r in rows}
+        decided = gp.screen_people(list(truth), truth, gp.GPAssumptions(seed=seed))
+        return [r for r in rows if decided[(r["practice_code"], r["patient_id"])][0] == "include"]
+
+    return keep
 
 
 def one_seed(
@@ -103,12 +153,14 @@ def one_seed(
     truth = extracts / "truth.csv"
     found, run_dbs = {}, {}
     for row in rows:
-        if not (ROOT / row.study).exists():
-            other, where = row.fallback
-            found[row.label] = efficacy.measure(
-                efficacy.World(run_dbs[other], truth), where, seed=seed
-            )
+        if row.derive and (row.derive[1] == "screen" or not (ROOT / row.study).exists()):
+            other, kind = row.derive
             run_dbs[row.label] = run_dbs[other]
+            where = efficacy.CODELIST_ONLY if kind == "codelist" else efficacy.LETTERS
+            keep = _screened(seed) if kind == "screen" else None
+            found[row.label] = efficacy.measure(
+                efficacy.World(run_dbs[other], truth), where, seed=seed, keep=keep
+            )
             continue
         ws = world / f"ws-{len(run_dbs)}"
         _cohort("run", str(extracts), "--study", str(ROOT / row.study), "--workspace", str(ws),
@@ -132,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="scratch folder (replaced; default bench-data/efficacy)")  # fmt: skip
     args = parser.parse_args(argv)
     run_help = _run_help()
-    why = skipped(ROWS, run_help)
+    why = skipped(ROWS)
     rows = [r for r in ROWS if r.label not in why]
     common = SCREENING_OFF if "--screening" in run_help else ()
     print(

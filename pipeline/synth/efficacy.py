@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,8 +75,11 @@ def _connect(world: World) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def measure(world: World, letters: str = LETTERS, *, seed: int) -> dict[str, float]:
-    """The figures for LETTERS (CODELIST_ONLY or LETTERS, queries of this module)."""
+def measure(
+    world: World, letters: str = LETTERS, *, seed: int, keep: Callable | None = None
+) -> dict[str, float]:
+    """The figures for LETTERS (CODELIST_ONLY or LETTERS, queries of this module),
+    after KEEP (a filter of truth rows, e.g. a simulated GP's review) if given."""
     con = _connect(world)
     try:
         working_age = con.execute(
@@ -90,6 +94,8 @@ def measure(world: World, letters: str = LETTERS, *, seed: int) -> dict[str, flo
         )
         names = [d[0] for d in cur.description]
         rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        if keep is not None:
+            rows = keep(rows)
     finally:
         con.close()
     return figures(rows, working_age=working_age, eligible_all=eligible_all, seed=seed)

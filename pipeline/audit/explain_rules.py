@@ -133,12 +133,7 @@ def sex(c: dict, f: Facts, held: bool) -> tuple[str, list[str]]:
 def records(c: dict, f: Facts, held: bool) -> tuple[str, list[str]]:
     rule, name = c["definition"], c["name"]
     inside = [r for r in f.rows(name, rule["codelist"]) if r["in_window"]]
-    noun = (
-        "issue"
-        if rule.get("source") == "medications"
-        or (inside and all(r["source"] == "issue" for r in inside))
-        else "record"
-    )
+    noun = "issue" if inside and all(r["source"] == "issue" for r in inside) else "record"
     if rule["within_days"] is None:
         return _ever(c, f, held, inside)
     when = f"within {rule['within_days']} days before {f.d}"
@@ -149,26 +144,35 @@ def records(c: dict, f: Facts, held: bool) -> tuple[str, list[str]]:
         if rule["min_span_days"]
         else ""
     )
-    return f"{plural(len(inside), noun)} {when} ({needs})", evidence_lines(inside)
+    tail, later = _unless(c, f, inside)
+    return f"{plural(len(inside), noun)} {when} ({needs}){tail}", evidence_lines(inside + later)
+
+
+def _unless(c: dict, f: Facts, inside: list[dict]) -> tuple[str, list[dict]]:
+    """'; followed by X on DATE' when a record of the unless codelist came on or after the latest."""
+    unless = c["definition"].get("unless")
+    if not unless or not inside:
+        return "", []
+    last = max(r["record_date"] for r in inside)
+    later = [
+        r for r in f.rows(c["name"], unless["codelist"])
+        if r["record_date"] > last or (unless["same_day"] and r["record_date"] == last)
+    ]  # fmt: skip
+    if not later:
+        return f", with no later record from {f.codelist(unless['codelist'])}", []
+    first = min(r["record_date"] for r in later)
+    return f"; followed by {f.codelist(unless['codelist'])} on {day(first)}", later
 
 
 def _ever(c: dict, f: Facts, held: bool, inside: list[dict]) -> tuple[str, list[str]]:
     rule = c["definition"]
-    unless = rule.get("unless")
-    later = f.rows(c["name"], unless["codelist"]) if unless else []
-    lines = evidence_lines(inside + later)
     if not inside:
         return f"no record from {f.codelist(rule['codelist'])} on or before {f.d}", []
     last = max(r["record_date"] for r in inside)
-    if held:
-        tail = f", with no later record from {f.codelist(unless['codelist'])}" if unless else ""
+    tail, later = _unless(c, f, inside)
+    lines = evidence_lines(inside + later)
+    if held or later:
         return f"recorded on {day(last)}{tail}", lines
-    if unless and later:
-        after = max(r["record_date"] for r in later)
-        return (
-            f"the record of {day(last)} was followed by {f.codelist(unless['codelist'])} on {day(after)}",
-            lines,
-        )
     return f"{plural(len(inside), 'record')} on or before {f.d}, fewer than the study needs", lines
 
 

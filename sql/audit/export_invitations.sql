@@ -15,7 +15,14 @@ final AS (
         p.index_date, p.age, p.c1, p.c2, p.c3, p.employment_category,
         date_diff('day', p.employment_date, p.index_date) AS employment_days_before_index
     FROM letters AS l
-    LEFT JOIN audit_run.population AS p ON p.practice_code = l.practice_code AND p.patient_id = l.patient_id
+    LEFT JOIN (
+        -- InStep's routes and employment status; NULL for a study without them.
+        SELECT * FROM audit_run.population
+        UNION ALL BY NAME
+        SELECT NULL::BOOLEAN AS c1, NULL::BOOLEAN AS c2, NULL::BOOLEAN AS c3,
+            NULL::VARCHAR AS employment_category, NULL::DATE AS employment_date
+        WHERE false
+    ) AS p ON p.practice_code = l.practice_code AND p.patient_id = l.patient_id
 )
 
 SELECT * FROM final

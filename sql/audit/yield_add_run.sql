@@ -11,7 +11,12 @@ sent AS (
 final AS (
     SELECT s.invite_ref, s.run_id, s.study, s.practice_code, p.c1, p.c2, p.c3
     FROM sent AS s
-    LEFT JOIN audit_run.population AS p ON p.practice_code = s.practice_code AND p.patient_id = s.patient_id
+    LEFT JOIN (
+        -- InStep's chronic-pain routes; NULL for a study without them.
+        SELECT * FROM audit_run.population
+        UNION ALL BY NAME
+        SELECT NULL::BOOLEAN AS c1, NULL::BOOLEAN AS c2, NULL::BOOLEAN AS c3 WHERE false
+    ) AS p ON p.practice_code = s.practice_code AND p.patient_id = s.patient_id
 )
 
 SELECT * FROM final

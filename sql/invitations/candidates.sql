@@ -10,7 +10,12 @@ WITH invited AS (
     SELECT
         practice_code, patient_id, score, out_of_work_evidence,
         coalesce(c1, false) AS c1, coalesce(c2, false) AS c2, coalesce(c3, false) AS c3
-    FROM population
+    FROM (
+        -- InStep's chronic-pain routes c1-c3; all false for a study without them.
+        SELECT * FROM population
+        UNION ALL BY NAME
+        SELECT NULL::BOOLEAN AS c1, NULL::BOOLEAN AS c2, NULL::BOOLEAN AS c3 WHERE false
+    )
     WHERE invited
 ),
 

@@ -32,22 +32,25 @@ def write_practice(
     practice_code: str,
     extract_date: dt.date,
     patients: list[str],
-    events: list[tuple[str, dt.date, str, str]] = (),
+    events: list[tuple] = (),
     medications: list[tuple[str, dt.date, str, str]] = (),
 ) -> Path:
-    """A practice folder: PATIENTS are ids (default details); EVENTS and MEDICATIONS
-    are (patient_id, date, coding_system, code)."""
+    """A practice folder: PATIENTS are ids (default details) or dicts over PATIENT
+    with a patient_id; EVENTS are (patient_id, date, coding_system, code[, value])
+    and MEDICATIONS (patient_id, issue_date, coding_system, code)."""
     folder.mkdir(parents=True)
     (folder / "manifest.yaml").write_text(
         f"practice_code: {practice_code}\npractice_name: Test Surgery\nextract_date: {extract_date}\n"
     )
     write_csv(
         folder / "patients.csv",
-        [{"patient_id": p, **PATIENT} for p in patients],
+        [{**PATIENT, **(p if isinstance(p, dict) else {"patient_id": p})} for p in patients],
         ["patient_id", *PATIENT],
     )
-    keys = ("patient_id", "event_date", "coding_system", "code")
-    write_csv(folder / "events.csv", [dict(zip(keys, e, strict=True)) for e in events], list(keys))
+    keys = ("patient_id", "event_date", "coding_system", "code", "value")
+    keys = keys if any(len(e) == 5 for e in events) else keys[:4]
+    rows = [dict(zip(keys, (*e, "")[: len(keys)], strict=True)) for e in events]
+    write_csv(folder / "events.csv", rows, list(keys))
     keys = ("patient_id", "issue_date", "coding_system", "code")
     write_csv(
         folder / "medications.csv",

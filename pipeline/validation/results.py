@@ -40,6 +40,7 @@ class Outcome:
     observed_value: float | None = None
     unit: str = "rows"
     error: str | None = None
+    fix: str | None = None  # how to put a failure right (no patient values)
 
     @property
     def blocking_failure(self) -> bool:
@@ -81,6 +82,7 @@ class ValidationSummary:
     outcomes: tuple[Outcome, ...]
     suite_files: dict = field(default_factory=dict)
     seconds: float = 0.0
+    failed_rows: int | None = None  # rows listed in failed_rows.csv (practice only)
 
     @property
     def blocking_failures(self) -> tuple[Outcome, ...]:
@@ -122,7 +124,11 @@ class ValidationSummary:
             "passed": self.passed,
             "suites": [_suite_entry(self, name) for name in self.suites],
             "results": [asdict(o) for o in self.outcomes],
-        }
+        } | (
+            {"failed_rows": {"file": "failed_rows.csv", "rows": self.failed_rows}}
+            if self.failed_rows
+            else {}
+        )
 
 
 def _suite_entry(summary: ValidationSummary, name: str) -> dict:
@@ -151,8 +157,15 @@ def text_summary(summary: ValidationSummary) -> str:
     )
     for label, outcome in listed[:TEXT_LIMIT]:
         lines.append(f"  {label:<9} {outcome.where()}: {outcome.description}: {outcome.found()}")
+        if outcome.fix and label != "tolerated":
+            lines.append(f"            fix: {outcome.fix}")
     if len(listed) > TEXT_LIMIT:
         lines.append(f"  … and {len(listed) - TEXT_LIMIT} more (see validation/results.html)")
+    if summary.failed_rows:
+        lines.append(
+            f"  The {summary.failed_rows} row(s) behind these, by file and line: "
+            "validation/failed_rows.csv (holds patient ids: keep it in the practice)"
+        )
     return "\n".join(lines)
 
 
@@ -204,4 +217,15 @@ def merge(old: dict | None, new: dict) -> dict:
         if r["suite"] == name
     ]
     passed = not any(r["severity"] == "blocking" and not r["success"] for r in results)
-    return {**new, "passed": passed, "suites": [entries[n] for n in names], "results": results}
+    kept = (
+        {"failed_rows": old["failed_rows"]}
+        if "failed_rows" in old and "failed_rows" not in new
+        else {}
+    )
+    return {
+        **new,
+        **kept,
+        "passed": passed,
+        "suites": [entries[n] for n in names],
+        "results": results,
+    }

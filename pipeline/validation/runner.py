@@ -13,9 +13,16 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.fsutil import sha256_file
+from pipeline.fsutil import private_dir, sha256_file
 from pipeline.paths import ROOT
 from pipeline.validation import engine
+from pipeline.validation.failed_rows import (
+    EXTRACT_TABLES,
+    FAILED_ROWS_CSV,
+    row_failures,
+    write_failed_rows,
+)
+from pipeline.validation.fixes import fix_for
 from pipeline.validation.results import Outcome, ValidationSummary, write_results
 from pipeline.validation.suites import ExpectationSpec, SuiteFile, build_gx_suite, read_suite
 
@@ -55,6 +62,7 @@ def run_suites(
             for t in s.tables
             for o in _run_table(context, source, con, s, t, built)
         ]
+        rows = _failed_rows(con, source, suites, outcomes, out_dir)
     finally:
         engine.dispose(source)
     summary = ValidationSummary(
@@ -62,10 +70,25 @@ def run_suites(
         outcomes=tuple(outcomes),
         suite_files={s.name: _file_entry(s) for s in suites},
         seconds=round(time.perf_counter() - started, 3),
+        failed_rows=rows,
     )
     if out_dir is not None:
         write_results(summary, out_dir)
     return summary
+
+
+def _failed_rows(con, source, suites, outcomes, out_dir: Path | None) -> int | None:
+    """Write out_dir/failed_rows.csv (practice only) when extract rows failed a check;
+    the number of rows it lists, or None when there is none (a stale one is removed)."""
+    if out_dir is None or not any(t in EXTRACT_TABLES for s in suites for t in s.tables):
+        return None
+    failures = row_failures(outcomes, suites)
+    if failures:
+        private_dir(out_dir)
+    n = write_failed_rows(con, source, failures, out_dir) if failures else 0
+    if not n:
+        (out_dir / FAILED_ROWS_CSV).unlink(missing_ok=True)
+    return n or None
 
 
 def _file_entry(suite: SuiteFile) -> dict:
@@ -102,6 +125,7 @@ def _missing_table(suite: SuiteFile, table: str) -> Outcome:
     return Outcome(
         suite=suite.name, table=table, number=0, description=f"table {table} exists", type="table_exists",
         column=None, severity="blocking", success=False,
+        fix=fix_for(type_="table_exists", column=None, unit="tables", given=None),
     )  # fmt: skip
 
 
@@ -121,6 +145,7 @@ def _outcome(spec: ExpectationSpec, result) -> Outcome:
         unexpected_count=unexpected, element_count=found.get("element_count"),
         unexpected_percent=found.get("unexpected_percent"), observed_value=observed,
         unit=spec.unit, error=_error(result),
+        fix=fix_for(type_=spec.type, column=spec.column, unit=spec.unit, given=spec.fix),
     )  # fmt: skip
 
 

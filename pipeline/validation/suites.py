@@ -36,6 +36,7 @@ class ExpectationSpec:
     kwargs: Mapping
     severity: str
     unit: str = "rows"
+    fix: str | None = None  # meta.fix: how to put a failure right
 
     @property
     def column(self) -> str | None:
@@ -145,6 +146,7 @@ def _spec(path: Path, item, *, suite: str, table: str, number: int) -> Expectati
         kwargs=kwargs,
         severity=meta["severity"],
         unit=str(meta.get("unit", "rows")),
+        fix=str(meta["fix"]) if meta.get("fix") else None,
     )
 
 

@@ -59,7 +59,9 @@ def main(argv: list[str] | None = None) -> None:
     # takes far longer than the rest of the demo (`cohort run --pdf always` makes them).
     _cohort("run", str(extracts), "--workspace", str(workspace), "--pdf", "never")
     print("\nRecording synthetic replies (from the generator's truth.csv) …")
-    outcomes = record_demo_outcomes(Workspace.open(workspace), extracts / "truth.csv")
+    outcomes = record_demo_outcomes(
+        Workspace.open(workspace), extracts / "truth.csv", seed=args.seed
+    )
     print(
         f"Recorded {outcomes.recorded} outcome(s); {outcomes.do_not_contact} person(s) added to the "
         "do-not-contact list. The yield report the research team would see:"

@@ -18,10 +18,12 @@ from pipeline.audit.outcomes import Outcome, Result, record_many
 from pipeline.synth.replies import draw, reply
 
 
-def answer(truth: dict, invite_ref: str, *, seed: int) -> list[Outcome]:
+def answer(truth: dict, invite_ref: str, *, seed: int, key: str | None = None) -> list[Outcome]:
     """What this invitee's letter yields, as the outcomes a practice would record
-    (an enquirer who is recruited is recorded eligible, then recruited)."""
-    fate = reply(truth, invite_ref, seed=seed)
+    (an enquirer who is recruited is recorded eligible, then recruited). KEY seeds
+    the draws (default the reference); the demo uses "practice|patient", as the
+    efficacy comparison does, so the yield report and the comparison agree."""
+    fate = reply(truth, key or invite_ref, seed=seed)
     if fate.recruited:
         return [Outcome(invite_ref, "eligible"), Outcome(invite_ref, "recruited")]
     return [Outcome(invite_ref, fate.outcome, fate.reason)]
@@ -46,6 +48,6 @@ def record_demo_outcomes(
         o
         for ref, code, pid in live
         if (code, pid) in truth
-        for o in answer(truth[(code, pid)], ref, seed=seed)
+        for o in answer(truth[(code, pid)], ref, seed=seed, key=f"{code}|{pid}")
     ]
     return record_many(ws, items, source="demo (synthetic truth.csv)")

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from pipeline.audit import record_demo_outcomes
+from pipeline.audit.demo import live_letters
 from pipeline.cli import main as cohort
 from pipeline.synth.efficacy import demo_comparison
 from pipeline.workspace import Workspace
@@ -72,7 +73,8 @@ def main(argv: list[str] | None = None) -> None:
         "(docs/synthetic-world.md; `make efficacy` for 5 worlds with intervals):"
     )
     (run_db,) = sorted(workspace.glob("runs/*/run.duckdb"))[-1:]
-    print(demo_comparison(run_db, extracts / "truth.csv", seed=args.seed))
+    letters = [(code, pid) for _, code, pid in live_letters(Workspace.open(workspace))]
+    print(demo_comparison(run_db, extracts / "truth.csv", seed=args.seed, letters=letters))
     print(f"\nThe demo workspace is {workspace}; its runs are in {workspace / 'runs'}.")
 
 

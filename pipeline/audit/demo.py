@@ -34,14 +34,19 @@ def _truth(path: Path) -> dict[tuple[str, str], dict]:
         return {(r["practice_code"], r["patient_id"]): r for r in csv.DictReader(fh)}
 
 
+def live_letters(ws) -> list[tuple[str, str, str]]:
+    """(invite_ref, practice_code, patient_id) of every live letter in WS's ledger."""
+    with ws.state(read_only=True) as con:
+        return [tuple(r) for r in db.run(con, "audit/demo_invitations").fetchall()]
+
+
 def record_demo_outcomes(
     ws, truth_csv: Path, *, seed: int = 2019, limit: int | None = None
 ) -> Result:
     """Record synthetic outcomes for every live invitation of WS (or LIMIT of them,
     chosen by a seeded draw)."""
     truth = _truth(truth_csv)
-    with ws.state(read_only=True) as con:
-        live = db.run(con, "audit/demo_invitations").fetchall()
+    live = live_letters(ws)
     if limit is not None:
         live = sorted(live, key=lambda r: draw(seed, r[0], "sample"))[:limit]
     items = [

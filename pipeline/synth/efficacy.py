@@ -76,12 +76,22 @@ def _connect(world: World) -> duckdb.DuckDBPyConnection:
 
 
 def measure(
-    world: World, letters: str = LETTERS, *, seed: int, keep: Callable | None = None
+    world: World,
+    letters: str = LETTERS,
+    *,
+    seed: int,
+    keep: Callable | None = None,
+    people: list[tuple[str, str]] | None = None,
 ) -> dict[str, float]:
-    """The figures for LETTERS (CODELIST_ONLY or LETTERS, queries of this module),
+    """The figures for LETTERS (CODELIST_ONLY or LETTERS, queries of this module), or
+    for PEOPLE ((practice_code, patient_id) pairs, e.g. a workspace's live letters),
     after KEEP (a filter of truth rows, e.g. a simulated GP's review) if given."""
     con = _connect(world)
     try:
+        if people is not None:
+            con.execute("CREATE TABLE letters (practice_code VARCHAR, patient_id VARCHAR)")
+            con.executemany("INSERT INTO letters VALUES (?, ?)", people)
+            letters = "SELECT DISTINCT practice_code, patient_id FROM letters"
         working_age = con.execute(
             "SELECT count(*) FROM r.population WHERE registered AND alive AND working_age"
         ).fetchall()[0][0]
@@ -177,12 +187,15 @@ def within_pilot(figures_by_seed: list[dict], factor: float = 2.0) -> dict[str, 
     return found
 
 
-def demo_comparison(run_db: Path, truth_csv: Path, *, seed: int) -> str:
-    """A few lines for `make demo`: its letters beside the codelist-only search of the
-    same world and the pilot's Table 1 (one world, so no intervals)."""
+def demo_comparison(
+    run_db: Path, truth_csv: Path, *, seed: int, letters: list[tuple[str, str]]
+) -> str:
+    """A few lines for `make demo`: its LETTERS (the workspace's live letters) beside
+    the codelist-only search of the same world (from RUN_DB's population) and the
+    pilot's Table 1 (one world, so no intervals)."""
     world = World(run_db, truth_csv)
     rows = {
         "codelist-only": [measure(world, CODELIST_ONLY, seed=seed)],
-        "this run": [measure(world, LETTERS, seed=seed)],
+        "this demo's letters": [measure(world, seed=seed, people=letters)],
     }
     return format_table(rows, intervals=False)

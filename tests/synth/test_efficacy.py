@@ -46,3 +46,41 @@ def test_the_table_has_the_pilot_column():
                                                eligible_all=1, seed=1)]}  # fmt: skip
     table = efficacy.format_table(rows)
     assert "pilot Table 1" in table.splitlines()[0] and "5.60" in table
+
+
+def test_measured_on_a_real_run_the_search_sends_at_least_the_rules_letters(tmp_path):
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+    from pipeline.synth import SynthOptions, generate
+
+    extracts, ws = tmp_path / "extracts", tmp_path / "ws"
+    generate(SynthOptions(practices=1, patients=600, seed=4, out=extracts))
+    ran = CliRunner().invoke(
+        main,
+        [
+            "run",
+            str(extracts),
+            "--workspace",
+            str(ws),
+            "-q",
+            "--pdf",
+            "never",
+            "--max-invites-per-practice",
+            "1000000",
+        ],  # fmt: skip
+    )
+    assert ran.exit_code == 0, ran.output
+    (run_db,) = ws.glob("runs/*/run.duckdb")
+    world = efficacy.World(run_db, extracts / "truth.csv")
+    search = efficacy.measure(world, efficacy.CODELIST_ONLY, seed=1)
+    letters = efficacy.measure(world, seed=1)
+    import duckdb
+
+    with duckdb.connect(str(run_db), read_only=True) as con:
+        people = con.execute("SELECT practice_code, patient_id FROM invitations").fetchall()
+    assert letters["letters"] == len(people) > 0
+    assert efficacy.measure(world, seed=1, people=people) == letters
+    assert search["letters"] >= letters["letters"] and search["recall"] >= letters["recall"]
+    half = efficacy.measure(world, seed=1, keep=lambda rows: rows[: len(rows) // 2])
+    assert half["letters"] == len(people) // 2

@@ -79,7 +79,10 @@ def _out_dir(ws: Workspace, options: RunOptions, run_id: str) -> Path:
 
 def execute(options: RunOptions, *, progress: Progress | None = None) -> RunState:
     """Run the study end to end; raises CohortError (after cleaning up) when it stops."""
+    from pipeline.invitations import pdf
+
     progress = progress or Progress(quiet=True)
+    pdf.renderer(options.pdf)  # PDFs wanted but nothing can print them: stop before anything
     ws = Workspace.open(options.workspace)
     with ws.lock("run"):
         _recover(ws)

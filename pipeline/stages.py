@@ -61,7 +61,12 @@ def load_study(state: StudyState) -> None:
 
 
 def load(state: StudyState) -> None:
+    from pipeline.invitations import check_practice_contacts, letter_text
+
     state.load = load_extracts(state.con, list(state.options.extracts))
+    check_practice_contacts(
+        letter_text(state.study), state.load.manifests, study_source=state.options.study_path
+    )
 
 
 def index_dates(state: StudyState) -> None:
@@ -171,6 +176,7 @@ def outputs(state) -> None:
         letter_date=letter_date,
         reply_by=letter_date + dt.timedelta(days=state.options.reply_days),
         pdf_mode=state.options.pdf,
+        manifests=state.load.manifests,
     )
 
 
@@ -211,9 +217,12 @@ def commit(state) -> None:
 
 def remove_invitation_outputs(state) -> None:
     """A run that failed validation must not leave anything that could be mailed."""
+    from pipeline.invitations.outputs import MAILABLE
+
     stage: Path = state.stage_dir
-    for name in ("mailmerge.csv", "nurse_list.csv"):
-        (stage / name).unlink(missing_ok=True)
+    for name in MAILABLE:
+        for path in stage.glob(name):
+            path.unlink(missing_ok=True)
     practices = stage / "practices"
     if practices.exists():
         import shutil

@@ -65,7 +65,8 @@ from pipeline.paths import DEFAULT_STUDY
     default="auto",
     show_default=True,
     envvar="COHORT_PDF",
-    help="letters.pdf per practice: auto = when headless Chromium is installed (env COHORT_PDF).",
+    help="letters.pdf and letters_large_print.pdf per practice, printed with WeasyPrint (auto and "
+    "always: stop at the start if nothing can print them; never: HTML letters only; env COHORT_PDF).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
 @click.option(

@@ -20,9 +20,14 @@ KNOWN_KEYS = {
     "extract_date",
     "practice_address",
     "sparse_tables",
+    "practice_telephone",
+    "practice_email",
+    "letter_language",
 }
 # Tables a practice may declare empty or sparse (manifest key sparse_tables).
 SPARSE_TABLES = ("events", "medications")
+# letter_language: which letter a practice sends (docs/extract-format.md).
+LETTER_LANGUAGES = ("english", "welsh-english")
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,9 @@ class Manifest:
     folder: Path
     unknown_keys: tuple[str, ...] = ()
     sparse_tables: tuple[str, ...] = ()
+    practice_telephone: str | None = None
+    practice_email: str | None = None
+    letter_language: str = "english"
 
 
 def parse_date(value: object) -> dt.date | None:
@@ -100,6 +108,27 @@ def _sparse_tables(path: Path, value: object) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n.strip().lower() for n in names))
 
 
+def _optional_text(path: Path, data: dict, key: str) -> str | None:
+    value = data.get(key)
+    if value is None or str(value).strip() == "":
+        return None
+    if not isinstance(value, str | int):
+        raise _fail(path, f"{key} must be one line of text")
+    return " ".join(str(value).split())
+
+
+def _language(path: Path, value: object) -> str:
+    if value is None:
+        return LETTER_LANGUAGES[0]
+    text = str(value).strip().lower()
+    if text not in LETTER_LANGUAGES:
+        raise _fail(
+            path,
+            f"letter_language '{value}' is not one of {', '.join(LETTER_LANGUAGES)}; fix the manifest",
+        )
+    return text
+
+
 def read_manifest(folder: Path) -> Manifest:
     """Read and check FOLDER/manifest.yaml."""
     path = folder / "manifest.yaml"
@@ -126,4 +155,7 @@ def read_manifest(folder: Path) -> Manifest:
         folder=folder,
         unknown_keys=tuple(sorted(set(data) - KNOWN_KEYS)),
         sparse_tables=_sparse_tables(path, data.get("sparse_tables")),
+        practice_telephone=_optional_text(path, data, "practice_telephone"),
+        practice_email=_optional_text(path, data, "practice_email"),
+        letter_language=_language(path, data.get("letter_language")),
     )

@@ -7,12 +7,14 @@ The orchestrator (pipeline/stages.py) calls, in order:
 from pipeline.invitations.ledger import commit_invitations, ledger_refs
 from pipeline.invitations.letter_text import LetterText, letter_text
 from pipeline.invitations.outputs import write_outputs
+from pipeline.invitations.practice_settings import check_practice_contacts
 from pipeline.invitations.refs import new_ref, validate_ref
 from pipeline.invitations.rollback import rollback_run
 from pipeline.invitations.select import select_invitations
 
 __all__ = [
     "LetterText",
+    "check_practice_contacts",
     "commit_invitations",
     "ledger_refs",
     "letter_text",

@@ -2,13 +2,15 @@
 
 Every key is optional. Text values are plain text (printed as written, never
 as HTML); a blank line in a text starts a new paragraph. ``template`` is a
-letter template file, relative to the study file (docs/invitations.md).
+letter template file, relative to the study file; ``require`` lists the contact
+details every letter must carry; ``welsh`` holds the Welsh words for practices
+that send the bilingual letter (docs/invitations.md).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from pipeline.errors import StudyError
@@ -40,6 +42,13 @@ DEFAULT_OPT_OUT = (
     "If you do not want to hear about this study again, tell the practice and we will not write "
     "to you about it."
 )
+DEFAULT_INFORMATION_SHEET = (
+    "An information sheet about the study comes with this letter. Please read it before you decide."
+)
+DEFAULT_ETHICS = "The study has been approved by an NHS Research Ethics Committee."
+# What `require:` may name: contact details on the practice's manifest or in the study file.
+PRACTICE_CONTACTS = ("practice_telephone", "practice_email")
+STUDY_CONTACTS = ("contact_phone", "contact_email", "study_contact")
 
 
 @dataclass(frozen=True)
@@ -51,11 +60,16 @@ class LetterText:
     not_for_you: str = DEFAULT_NOT_FOR_YOU
     reassurance: str = DEFAULT_REASSURANCE
     opt_out: str = DEFAULT_OPT_OUT
+    information_sheet: str = DEFAULT_INFORMATION_SHEET
+    ethics: str = DEFAULT_ETHICS
     contact_phone: str | None = None
     contact_email: str | None = None
+    study_contact: str | None = None
     signatory: str | None = None
     reply_address: tuple[str, ...] = ()
     template: Path | None = None
+    require: tuple[str, ...] = ()
+    welsh: dict | None = None
 
     @staticmethod
     def paragraphs(text: str) -> list[str]:
@@ -63,8 +77,13 @@ class LetterText:
         return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
 
 
-LIST_KEYS = {"eligibility_questions", "reply_address"}
+LIST_KEYS = {"eligibility_questions", "reply_address", "require"}
 KEYS = tuple(f.name for f in fields(LetterText))
+# The words a Welsh letter needs in Welsh (the rest, names and numbers, are the same).
+TRANSLATED = (
+    "subject", "purpose", "record_note", "eligibility_questions", "not_for_you",
+    "reassurance", "opt_out", "information_sheet", "ethics",
+)  # fmt: skip
 
 
 def letter_text(study) -> LetterText:
@@ -75,7 +94,35 @@ def letter_text(study) -> LetterText:
     if problems:
         raise StudyError(f"{source}: " + "; ".join(problems))
     values = {k: _value(k, v, source) for k, v in mapping.items() if v is not None}
-    return LetterText(**values)
+    text = LetterText(**values)
+    missing = [k for k in text.require if k in STUDY_CONTACTS and not getattr(text, k)]
+    if missing:
+        raise StudyError(
+            f"{source}: letter.require names {', '.join(missing)} but the study's letter: gives no "
+            f"{missing[0]}; add it under letter: or take it out of letter.require"
+        )
+    return text
+
+
+def welsh_text(text: LetterText, *, source: str | Path = "study file") -> LetterText:
+    """TEXT with its words in Welsh: the study's ``letter.welsh`` over InStep's Welsh words.
+
+    A word the study changed in English must be given in Welsh too (StudyError otherwise),
+    so a practice never sends InStep's Welsh words with another study's English ones.
+    """
+    from pipeline.invitations.wording import WELSH_DEFAULTS
+
+    given = dict(text.welsh or {})
+    untranslated = [
+        k for k in TRANSLATED if k not in given and getattr(text, k) != getattr(LetterText, k)
+    ]
+    if untranslated:
+        raise StudyError(
+            f"{source}: a practice sends letters in Welsh (letter_language: welsh-english) but "
+            f"letter.welsh has no {', '.join(untranslated)}; add the Welsh words under letter: welsh:"
+        )
+    words = {k: given.get(k, WELSH_DEFAULTS[k]) for k in TRANSLATED}
+    return replace(text, **words, welsh=None)
 
 
 def _problems(mapping: Mapping) -> list[str]:
@@ -85,10 +132,35 @@ def _problems(mapping: Mapping) -> list[str]:
             problems.append(f"letter.{key}: unknown key; the letter keys are {', '.join(KEYS)}")
         elif value is None:
             continue
+        elif key == "welsh":
+            problems += _welsh_problems(value)
+        elif key == "require" and _is_texts(value):
+            known = PRACTICE_CONTACTS + STUDY_CONTACTS
+            problems += [
+                f"letter.require: '{v}' is not one of {', '.join(known)}"
+                for v in value
+                if v not in known
+            ]
         elif key in LIST_KEYS and not _is_texts(value):
             problems.append(f"letter.{key}: must be a list of text lines")
         elif key not in LIST_KEYS and not (isinstance(value, str) and value.strip()):
             problems.append(f"letter.{key}: must be text")
+    return problems
+
+
+def _welsh_problems(value) -> list[str]:
+    if not isinstance(value, Mapping):
+        return ["letter.welsh: must be a mapping of the letter's words in Welsh"]
+    problems = []
+    for key, words in value.items():
+        if key not in TRANSLATED:
+            problems.append(
+                f"letter.welsh.{key}: not a word to translate; use {', '.join(TRANSLATED)}"
+            )
+        elif key == "eligibility_questions" and not _is_texts(words):
+            problems.append(f"letter.welsh.{key}: must be a list of text lines")
+        elif key != "eligibility_questions" and not (isinstance(words, str) and words.strip()):
+            problems.append(f"letter.welsh.{key}: must be text")
     return problems
 
 
@@ -99,6 +171,11 @@ def _is_texts(value) -> bool:
 def _value(key: str, value, source: Path):
     if key in LIST_KEYS:
         return tuple(v.strip() for v in value)
+    if key == "welsh":
+        return {
+            k: tuple(v.strip() for v in w) if isinstance(w, list | tuple) else w.strip()
+            for k, w in value.items()
+        }
     if key == "template":
         path = (source.parent / value).resolve()
         if not path.is_file():

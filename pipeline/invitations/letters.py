@@ -11,7 +11,9 @@ that exists wins; docs/invitations.md):
                                the project's templates/
 
 The pack around the letters (page size, styles) is ``letters.html.j2``, looked
-up the same way (``practices/CODE/letters.html.j2`` first).
+up the same way (``practices/CODE/letters.html.j2`` first). A pack comes in
+normal (12 pt) or large print (16 pt), as a first letter or a reminder, and in
+English or, for a ``welsh-english`` practice, each letter in Welsh then English.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from pathlib import Path
 import jinja2
 
 from pipeline.errors import StudyError
-from pipeline.invitations.letter_text import LetterText
+from pipeline.invitations.letter_text import LetterText, welsh_text
+from pipeline.invitations.wording import LABELS, letter_date
 from pipeline.paths import TEMPLATES_DIR
 
 LETTER = "letter.html.j2"
@@ -33,16 +36,31 @@ ADDRESS = ("address_line_1", "address_line_2", "address_line_3", "address_line_4
 WINDOW_SIZES = (("normal", 6, 40), ("small", 7, 50))
 
 
+# letter_language (manifest) -> the languages of each letter, in print order.
+LANGUAGES = {"english": ("en",), "welsh-english": ("cy", "en")}
+
+
 @dataclass(frozen=True)
 class Practice:
     code: str
     name: str
     address: tuple[str, ...]
+    telephone: str | None = None
+    email: str | None = None
+    language: str = "english"
+
+
+@dataclass(frozen=True)
+class Pack:
+    """Which pack to print: LARGE_PRINT (16 pt) or not; a reminder of FIRST_LETTER (its date)."""
+
+    large_print: bool = False
+    first_letter: dt.date | None = None
 
 
 def uk_date(day: dt.date) -> str:
     """``1 May 2024``: how a date is written on a letter."""
-    return f"{day.day} {day:%B %Y}"
+    return letter_date(day, "en")
 
 
 def with_window(letter: dict) -> dict:
@@ -90,27 +108,66 @@ class LetterRenderer:
     def __init__(self, text: LetterText, *, study_title: str, study_source=None):
         self.text = text
         self.study_title = study_title
+        self.study_source = study_source or "study file"
         self.env = environment(template_dirs(text, study_source))
 
+    def words(self, language: str) -> LetterText:
+        return welsh_text(self.text, source=self.study_source) if language == "cy" else self.text
+
+    def versions(self, practice: Practice, *, day: dt.date, reply_by: dt.date, pack: Pack) -> list:
+        """The letter in each of the practice's languages: its words, labels and dates."""
+        out = []
+        for lang in LANGUAGES.get(practice.language, ("en",)):
+            labels = LABELS[lang]
+            first = letter_date(pack.first_letter, lang) if pack.first_letter else None
+            out.append(
+                {
+                    "lang": lang,
+                    "text": self.words(lang),
+                    "t": labels,
+                    "letter_date": letter_date(day, lang),
+                    "reply_by": letter_date(reply_by, lang),
+                    "reminder": labels["reminder_note"].format(first=first) if first else None,
+                }
+            )
+        return out
+
     def render(
-        self, practice: Practice, letters: list[dict], *, letter_date: dt.date, reply_by: dt.date
+        self,
+        practice: Practice,
+        letters: list[dict],
+        *,
+        letter_date: dt.date,
+        reply_by: dt.date,
+        pack: Pack = Pack(),
     ) -> str:
-        pack, letter = (self._template(base, practice.code) for base in (PACK, LETTER))
+        template, letter = (self._template(base, practice.code) for base in (PACK, LETTER))
+        versions = self.versions(practice, day=letter_date, reply_by=reply_by, pack=pack)
         context = {
             "practice": practice,
             "letters": [with_window(letter) for letter in letters],
             "letter_template": letter,
-            "text": self.text,
+            "versions": versions,
+            "large_print": pack.large_print,
             "study_title": self.study_title,
-            "letter_date": uk_date(letter_date),
-            "reply_by": uk_date(reply_by),
+            **{k: versions[-1][k] for k in ("text", "t", "letter_date", "reply_by", "reminder")},
         }
         try:
-            return pack.render(context)
+            return template.render(context)
         except jinja2.TemplateError as exc:
             raise StudyError(
                 f"letter template for practice {practice.code}: {exc.message}; fix the template"
             ) from None
+
+    def write(
+        self, path: Path, practice: Practice, letters: list[dict], *, day, reply_by, pack: Pack
+    ) -> Path:
+        """Render the pack to PATH (owner-only, atomically) and return PATH."""
+        from pipeline.fsutil import atomic_write_text
+
+        html = self.render(practice, letters, letter_date=day, reply_by=reply_by, pack=pack)
+        atomic_write_text(path, html)
+        return path
 
     def _template(self, base: str, code: str) -> jinja2.Template:
         try:

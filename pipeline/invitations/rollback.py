@@ -18,16 +18,9 @@ import duckdb
 from pipeline import db
 from pipeline.errors import UsageError, WorkspaceError
 from pipeline.fsutil import atomic_write_text
+from pipeline.invitations.outputs import MAILABLE  # files that could be mailed or used to contact
 from pipeline.workspace import now
 
-# Files of a run folder that could be mailed or used to contact people.
-MAILABLE = (
-    "mailmerge.csv",
-    "nurse_list.csv",
-    "practices/*/mailmerge.csv",
-    "practices/*/letters.html",
-    "practices/*/letters.pdf",
-)
 NOTE = "ROLLED_BACK.txt"
 
 

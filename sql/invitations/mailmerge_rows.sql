@@ -1,14 +1,17 @@
 -- One row per invitation for a word processor's mail merge and the letters:
 -- the patient's name and address as recorded, the NHS number written the way
 -- the NHS prints it (3 3 4 digits, which also keeps spreadsheets from turning
--- it into a number), the practice letterhead and the letter's dates.
+-- it into a number), the address as one block with no blank lines (for a
+-- word processor's address field), the practice letterhead and contact
+-- details, and the letter's dates.
 WITH invited AS (
     SELECT * FROM invitations
 ),
 
 practice AS (
-    SELECT practice_code, practice_name, practice_address
-    FROM practices
+    SELECT p.practice_code, p.practice_name, p.practice_address, l.telephone, l.email
+    FROM practices AS p
+    LEFT JOIN practice_letters AS l USING (practice_code)
 ),
 
 final AS (
@@ -29,6 +32,14 @@ final AS (
         i.address_line_3,
         i.address_line_4,
         i.postcode,
+        concat_ws(
+            chr(10),
+            nullif(trim(i.address_line_1), ''),
+            nullif(trim(i.address_line_2), ''),
+            nullif(trim(i.address_line_3), ''),
+            nullif(trim(i.address_line_4), ''),
+            nullif(trim(i.postcode), '')
+        ) AS address,
         concat_ws(' ', i.title, i.forename, i.surname) AS addressee,
         concat_ws(' ', coalesce(i.title, i.forename), i.surname) AS salutation,
         p.practice_name,
@@ -37,6 +48,8 @@ final AS (
         p.practice_address[3] AS practice_address_3,
         p.practice_address[4] AS practice_address_4,
         nullif(array_to_string(p.practice_address[5:], ', '), '') AS practice_address_5,
+        p.telephone AS practice_telephone,
+        p.email AS practice_email,
         CAST($letter_date AS VARCHAR) AS letter_date,
         CAST($reply_by AS VARCHAR) AS reply_by
     FROM invited AS i

@@ -1,6 +1,7 @@
 -- The research nurse's list: enough to find the person who rings or sends back
--- a reply slip (reference, practice, name, year of birth) and nothing more:
--- no address, NHS number or clinical detail.
+-- a reply slip, and to check it is them (reference, practice, name, full date
+-- of birth written as people say it, DD/MM/YYYY, and postcode), and nothing
+-- more: no street address, NHS number or clinical detail.
 WITH final AS (
     SELECT
         invite_ref,
@@ -8,7 +9,8 @@ WITH final AS (
         title,
         forename,
         surname,
-        year(date_of_birth) AS year_of_birth
+        strftime(date_of_birth, '%d/%m/%Y') AS date_of_birth,
+        postcode
     FROM invitations
 )
 

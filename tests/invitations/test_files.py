@@ -19,7 +19,7 @@ MAILMERGE = [
     "invite_ref", "practice_code", "patient_id", "nhs_number", "title", "forename", "surname",
     "address_line_1", "address_line_2", "address_line_3", "address_line_4", "postcode",
 ]  # fmt: skip
-NURSE = ["invite_ref", "practice_code", "title", "forename", "surname", "year_of_birth"]
+NURSE = ["invite_ref", "practice_code", "title", "forename", "surname", "date_of_birth", "postcode"]
 QUARANTINE = ["practice_code", "patient_id", "reason"]
 
 
@@ -55,7 +55,9 @@ def test_mailmerge_has_the_contract_columns_bom_and_crlf(written):
     stage, _ = written
     raw, rows = read_csv(stage / "mailmerge.csv")
     assert raw.startswith(b"\xef\xbb\xbf")
-    assert raw.count(b"\r\n") == 4 and raw.count(b"\n") == 4
+    # one CRLF per record; the address block's own line breaks are LF inside a quoted field
+    assert raw.count(b"\r\n") == 4
+    assert raw.count(b"\n") == 4 + sum(r["address"].count("\n") for r in rows)
     header = list(rows[0])
     assert header[: len(MAILMERGE)] == MAILMERGE
     for extra in (
@@ -127,8 +129,9 @@ def test_nurse_list_has_no_address_nhs_number_or_clinical_detail(written):
     raw, rows = read_csv(stage / "nurse_list.csv")
     assert list(rows[0]) == NURSE
     sean = next(r for r in rows if r["forename"] == "Seán")
-    assert sean["year_of_birth"] == "1970" and sean["practice_code"] == "B82002"
-    assert b"Mill Lane" not in raw and b"LE65" not in raw and b"943" not in raw
+    assert sean["date_of_birth"] == "31/01/1970" and sean["practice_code"] == "B82002"
+    assert sean["postcode"] == "LE65 1AB"  # for the identity check when someone rings
+    assert b"Mill Lane" not in raw and b"943" not in raw
 
 
 def test_files_with_patient_data_are_owner_only_and_listed(written):
@@ -151,3 +154,15 @@ def test_quarantine_csv_is_written_when_nobody_is_quarantined_or_invited(tmp_pat
         assert rows == [] and raw.endswith(b"\r\n")
     assert pl.read_csv(tmp_path / "mailmerge.csv").columns[: len(MAILMERGE)] == MAILMERGE
     assert "No letters for" in (tmp_path / "practices" / "A81001" / "letters.html").read_text()
+
+
+def test_address_block_leaves_out_blank_lines(tmp_path):
+    r = RunDB()
+    r.add("A81001", "gap", address=("1 Oak Road", "", "  ", "Ashby"), postcode="LE65 2CD")
+    r.add("A81001", "one", address=("Flat 2", None, None, None), postcode="LE65 3EF")
+    con = r.build()
+    select_invitations(con, run_id="R1", study_name="instep", existing_refs=set(), seed=0)
+    write_outputs(con, tmp_path, study=study(), letter_date=LETTER_DATE, reply_by=REPLY_BY)
+    _, rows = read_csv(tmp_path / "mailmerge.csv")
+    blocks = {r["patient_id"]: r["address"] for r in rows}
+    assert blocks == {"gap": "1 Oak Road\nAshby\nLE65 2CD", "one": "Flat 2\nLE65 3EF"}

@@ -1,0 +1,88 @@
+"""Cost per letter of printing letters to PDF: WeasyPrint against headless Chromium.
+
+Renders one practice's pack of N synthetic letters (default 1,000) with the
+project's templates, then prints that same letters.html with each renderer,
+REPEAT times, and reports the median wall seconds and seconds per letter.
+Chromium is measured only where `chromium` is on PATH (apt-get install chromium).
+
+    .venv/bin/python benchmarks/bench_pdf.py [--letters 1000] [--repeat 3] [--large-print]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from pipeline.invitations import pdf
+from pipeline.invitations.letter_text import LetterText
+from pipeline.invitations.letters import LetterRenderer, Pack, Practice
+
+PRACTICE = Practice(
+    code="Y90001",
+    name="Bench Road Surgery",
+    address=("1 High Street", "Benchton", "BN1 1AA"),
+    telephone="01632 960001",
+    email="bench.surgery@example.nhs.uk",
+)
+
+
+def letters(n: int) -> list[dict]:
+    return [
+        {
+            "invite_ref": f"ABC-{i:03d}-X"[:9],
+            "addressee": f"Ms Ann Example{i}",
+            "salutation": f"Ms Example{i}",
+            "address_line_1": f"{i} Mill Lane",
+            "address_line_2": "Benchton",
+            "address_line_3": None,
+            "address_line_4": None,
+            "postcode": "BN1 2CD",
+        }
+        for i in range(n)
+    ]
+
+
+def timed(fn) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--letters", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--large-print", action="store_true")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-pdf-"))
+    html = LetterRenderer(LetterText(), study_title="InStep").write(
+        work / "letters.html",
+        PRACTICE,
+        letters(args.letters),
+        day=dt.date(2024, 5, 3),
+        reply_by=dt.date(2024, 5, 24),
+        pack=Pack(large_print=args.large_print),
+    )
+    engines = {"weasyprint": lambda: pdf.weasyprint_pdf(html)}
+    if pdf.chromium():
+        engines["chromium"] = lambda: pdf.html_to_pdf(
+            html, html.with_suffix(".pdf"), browser=pdf.chromium(), timeout=3600
+        )
+    for name, fn in engines.items():
+        runs = [timed(fn) for _ in range(args.repeat)]
+        median = statistics.median(runs)
+        size = html.with_suffix(".pdf").stat().st_size
+        print(
+            f"{name:10} {args.letters} letters: median {median:.1f} s of {args.repeat} "
+            f"({1000 * median / args.letters:.1f} ms a letter, one process), PDF {size / 1e6:.1f} MB"
+        )
+    shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from pipeline import db
 from pipeline.errors import UsageError
+from pipeline.invitations.refs import validate_ref
 
 NHS_DIGITS = re.compile(r"\d{10}")
 
@@ -62,7 +63,7 @@ def person_from_options(
         return Person(nhs_number=clean_nhs_number(nhs_number))
     if practice:
         return Person(practice_code=practice.strip().upper(), patient_id=patient_id.strip())
-    return Person(invite_ref=invite_ref.strip())
+    return Person(invite_ref=validate_ref(invite_ref))
 
 
 def ledger_row(con, invite_ref: str) -> dict:
@@ -71,8 +72,8 @@ def ledger_row(con, invite_ref: str) -> dict:
     row = cur.fetchone()
     if row is None:
         raise UsageError(
-            f"invitation reference {invite_ref!r} is not in this workspace's ledger; "
-            "check the reference printed on the letter and the --workspace"
+            f"invitation reference {invite_ref!r} is not in this workspace's ledger (it is typed "
+            "correctly: its check character matches); check the --workspace and the study"
         )
     return dict(zip([d[0] for d in cur.description], row, strict=True))
 

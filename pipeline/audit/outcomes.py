@@ -20,6 +20,7 @@ from pipeline.audit.log import append_entries
 from pipeline.audit.pseudo import Pseudonymiser
 from pipeline.errors import UsageError
 from pipeline.fsutil import sha256_file
+from pipeline.invitations.refs import ref_problem, validate_ref
 from pipeline.workspace import now, operator
 
 OUTCOMES = (
@@ -197,8 +198,11 @@ def read_outcomes(path: Path) -> list[tuple[int, Outcome]]:
     items: list[tuple[int, Outcome]] = []
     for number, cells in rows:
         value = {c: (cells[i].strip() if i < len(cells) else "") for c, i in header.items()}
+        typed = ref_problem(value["invite_ref"]) if value["invite_ref"] else None
         item = Outcome(
-            value["invite_ref"],
+            validate_ref(value["invite_ref"])
+            if value["invite_ref"] and not typed
+            else value["invite_ref"],
             value["outcome"].lower(),
             value.get("reason", "").lower() or None,
             value.get("note") or None,
@@ -206,6 +210,8 @@ def read_outcomes(path: Path) -> list[tuple[int, Outcome]]:
         found = (
             ("invite_ref", "is blank; every row needs the reference printed on the letter")
             if not item.invite_ref
+            else ("invite_ref", typed)
+            if typed
             else problem(item.outcome, item.reason)
         )
         if found:

@@ -34,9 +34,11 @@ def person_options(fn):
     fn = click.option(
         "--nhs-number", metavar="N", help="The patient's NHS number (spaces allowed)."
     )(fn)
-    return click.option("--invite-ref", metavar="REF", help="The reference printed on the letter.")(
-        fn
-    )
+    return click.option(
+        "--invite-ref",
+        metavar="REF",
+        help="The reference printed on the letter, as typed (case, spaces and dashes ignored).",
+    )(fn)
 
 
 def _open(workspace: Path, *, create: bool = False):
@@ -135,7 +137,10 @@ def outcome_group():
 @outcome_group.command("record")
 @workspace_option
 @click.option(
-    "--invite-ref", required=True, metavar="REF", help="The reference printed on the letter."
+    "--invite-ref",
+    required=True,
+    metavar="REF",
+    help="The reference printed on the letter, as typed (case, spaces and dashes ignored).",
 )
 @click.option(
     "--outcome",
@@ -154,9 +159,13 @@ def outcome_group():
 def record_command(workspace, invite_ref, outcome, reason, note):
     """Record one outcome. A complaint, a decline or a death also puts the person on the do-not-contact list."""
     from pipeline.audit.outcomes import Outcome, record
+    from pipeline.invitations.refs import validate_ref
 
     item = Outcome(
-        invite_ref.strip(), outcome.strip().lower(), (reason or "").strip().lower() or None, note
+        validate_ref(invite_ref),
+        outcome.strip().lower(),
+        (reason or "").strip().lower() or None,
+        note,
     )
     _say(record(_open(workspace), item))
 

@@ -82,9 +82,19 @@ def validate_ref(text: str) -> str:
             )
     if check_symbol(compact[:-1]) != compact[-1]:
         raise UsageError(
-            f"{shown} fails its check symbol, so one character is misread; read it again from the letter"
+            f"{shown} is mistyped: the check character does not match, so one character is misread; "
+            "read it again from the letter"
         )
     return format_ref(compact)
+
+
+def ref_problem(text: str) -> str | None:
+    """What is wrong with TEXT as a reference (for a file's row), or None when it reads."""
+    try:
+        validate_ref(text)
+    except UsageError as exc:
+        return exc.message
+    return None
 
 
 def is_valid_ref(text: str) -> bool:

@@ -132,9 +132,10 @@ def test_explain_writes_nothing_to_the_log(ws):
             "practice J82001 patient id 'nobody' is not in any run",
         ),
         (
-            ["--invite-ref", "AAA-BBB-C"],
-            "invitation reference 'AAA-BBB-C' is not in this workspace's ledger",
+            ["--invite-ref", "aaa bbb w"],
+            "invitation reference 'AAA-BBB-W' is not in this workspace's ledger",
         ),
+        (["--invite-ref", "AAA-BBB-C"], "is mistyped: the check character does not match"),
         (["--practice", "J82001"], "give --practice and --patient-id together"),
         (["--nhs-number", "123"], "--nhs-number: not a valid NHS number"),
         (

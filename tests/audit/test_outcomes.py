@@ -146,10 +146,33 @@ def test_outcome_values_are_checked(ws, outcome, reason, message):
 
 
 def test_an_unknown_reference_is_refused(ws):
-    result = cohort(ws, "outcome", "record", "--invite-ref", "ZZZ-ZZZ-Z", "--outcome", "replied")
+    result = cohort(ws, "outcome", "record", "--invite-ref", "zzz zzz 5", "--outcome", "replied")
     assert (
         result.exit_code == 2
-        and "invitation reference 'ZZZ-ZZZ-Z' is not in this workspace's ledger" in result.output
+        and "invitation reference 'ZZZ-ZZZ-5' is not in this workspace's ledger" in result.output
+    )
+
+
+def test_a_mistyped_reference_is_told_apart_from_an_unknown_one(ws):
+    ref = R.invite_ref(ws, "p1")
+    wrong = ref[:-1] + ("2" if ref[-1] != "2" else "3")
+    result = cohort(ws, "outcome", "record", "--invite-ref", wrong, "--outcome", "replied")
+    assert result.exit_code == 2
+    assert "is mistyped: the check character does not match" in result.output
+    assert "not in this workspace" not in result.output
+
+
+def test_references_are_accepted_as_typed_in_record_and_import(ws, tmp_path):
+    ref = R.invite_ref(ws, "p1")
+    loose = ref.lower().replace("-", " ")
+    result = cohort(ws, "outcome", "record", "--invite-ref", loose, "--outcome", "replied")
+    assert result.exit_code == 0, result.output
+    r5 = R.invite_ref(ws, "p5")
+    sheet = tmp_path / "typed.csv"
+    sheet.write_text(f"invite_ref,outcome,reason\n{r5.replace('-', '').lower()},declined,\n")
+    assert cohort(ws, "outcome", "import", str(sheet)).exit_code == 0
+    assert state_rows(ws, "SELECT invite_ref FROM outcomes ORDER BY invite_ref") == sorted(
+        [(ref,), (r5,)]
     )
 
 
@@ -160,9 +183,8 @@ def test_import_checks_every_row_first_and_records_all_or_nothing(ws, tmp_path):
     result = cohort(ws, "outcome", "import", str(bad))
     assert result.exit_code == 2
     assert f"{bad} row 3, column reason: an ineligible outcome needs a reason" in result.output
-    assert (
-        "(and 1 more problems; nothing was recorded)" not in result.output
-    )  # the unknown ref is checked after
+    # a reference that cannot be one (NOPE) is found in the same first pass
+    assert "(and 1 more problems; nothing was recorded)" in result.output
     assert state_rows(ws, "SELECT count(*) FROM outcomes") == [(0,)]
     good = tmp_path / "good.csv"
     good.write_text(
@@ -175,11 +197,15 @@ def test_import_checks_every_row_first_and_records_all_or_nothing(ws, tmp_path):
     again = cohort(ws, "outcome", "import", str(good))
     assert "0 outcome(s) recorded, 3 already recorded." in again.output
     unknown = tmp_path / "unknown.csv"
-    unknown.write_text(f"invite_ref,outcome\n{r1},recruited\nNOPE,replied\n")
+    unknown.write_text(f"invite_ref,outcome\n{r1},recruited\nZZZ-ZZZ-5,replied\nNOPE,replied\n")
+    result = cohort(ws, "outcome", "import", str(unknown))
+    assert result.exit_code == 2
+    assert f"{unknown} row 4, column invite_ref: invite reference 'NOPE' has 4 letters" in result.output
+    unknown.write_text(f"invite_ref,outcome\n{r1},recruited\nZZZ-ZZZ-5,replied\n")
     result = cohort(ws, "outcome", "import", str(unknown))
     assert (
         result.exit_code == 2
-        and f"{unknown} row 3, column invite_ref: 'NOPE' is not in this workspace's ledger"
+        and f"{unknown} row 3, column invite_ref: 'ZZZ-ZZZ-5' is not in this workspace's ledger"
         in result.output
     )
     assert state_rows(ws, "SELECT count(*) FROM outcomes") == [(3,)]

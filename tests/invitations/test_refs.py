@@ -89,7 +89,7 @@ def test_malformed_refs_say_what_is_wrong(text, says):
 def test_a_wrong_check_symbol_says_a_character_is_misread():
     ref = compact(new_ref())
     wrong = ref[:-1] + next(s for s in ALPHABET if s != ref[-1])
-    with pytest.raises(UsageError, match="fails its check symbol"):
+    with pytest.raises(UsageError, match="is mistyped: the check character does not match"):
         validate_ref(wrong)
 
 

@@ -37,7 +37,6 @@ class RunOptions(StudyOptions):
     out: Path | None = None
     max_invites_per_practice: int | None = None
     seed: int = 0
-    letter_date: dt.date | None = None
     reply_days: int = 21
     pdf: str = "auto"  # auto | always | never
 

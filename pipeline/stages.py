@@ -76,6 +76,19 @@ def index_dates(state: StudyState) -> None:
     state.con.executemany("INSERT INTO study_parameters VALUES (?, ?)", rows)
 
 
+def warn(state: StudyState) -> None:
+    """Stale extract, index date before the data, unreviewed codelists: for the summary and report."""
+    from pipeline.report.warnings import find_warnings
+
+    found = find_warnings(
+        state.con,
+        codelists=state.codelists,
+        letter_date=state.options.letter_date or dt.date.today(),
+        index_date=state.options.index_date,
+    )
+    state.warnings += found
+
+
 def _validate(state: StudyState, suites) -> None:
     from pipeline.validation import run_suites
 
@@ -243,6 +256,7 @@ STAGES = {
         Stage("study_definition", "Reading the study and its codelists", load_study),
         Stage("load", "Loading practice extracts", load),
         Stage("index_dates", "Setting index dates", index_dates),
+        Stage("warnings", "Checking extract dates and codelist reviews", warn),
         Stage("validate_extract", "Validating the extracts", validate_extract),
         Stage("codelists", "Compiling codelists", codelists),
         Stage("no_workspace", "No workspace: no earlier invitations or exclusions", no_workspace),
@@ -260,10 +274,10 @@ STAGES = {
 }
 SHARED = ("study_definition", "load", "index_dates")
 RUN = SHARED + (
-    "validate_extract", "codelists", "workspace", "study", "validate_cohort", "invitations",
+    "warnings", "validate_extract", "codelists", "workspace", "study", "validate_cohort", "invitations",
     "validate_invitations", "outputs", "record", "commit",
 )  # fmt: skip
-CHECK = SHARED + ("check_counts", "validate_extract", "codelists", "check_codes")
+CHECK = SHARED + ("check_counts", "warnings", "validate_extract", "codelists", "check_codes")
 IMPACT = (
     "load",
     "index_dates",

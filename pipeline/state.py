@@ -30,6 +30,7 @@ class StudyOptions:
     study_path: Path
     index_date: dt.date | None = None
     codelists_dir: Path = CODELISTS_DIR
+    letter_date: dt.date | None = None  # the date on the letters (default today); for warnings
 
 
 @dataclass(kw_only=True)
@@ -45,3 +46,5 @@ class StudyState:
     validation_dir: Path | None = None  # where results.json/html go (None: not written)
     stop_on_blocking: bool = True  # check reports a blocking failure at the end instead
     timings: dict[str, float] = field(default_factory=dict)
+    # What the data manager must see before letters go out (load's and pipeline/report/warnings.py's).
+    warnings: list[str] = field(default_factory=list)

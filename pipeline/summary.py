@@ -17,6 +17,7 @@ import click
 FILES = (
     ("report.html", "Run report (open in a browser)"),
     ("mailmerge.csv", "Invitations (mail merge)"),
+    ("mailmerge.xlsx", "Invitations (spreadsheet)"),
     ("practices", "Letters per practice"),
     ("quarantine.csv", "Quarantine (correct, then re-run)"),
     ("run_record.json", "Audit record"),
@@ -72,6 +73,13 @@ def print_summary(state, *, quiet: bool = False) -> None:
                 click.echo(text + "\n")
         if ignored := _ignored_records(state):
             click.echo(ignored + "\n")
+    if state.warnings:  # even with --quiet: they may be a reason not to send the letters
+        click.secho(
+            f"{len(state.warnings)} warning(s) before letters go out (also in the run report):",
+            fg="yellow",
+        )
+        for warning in state.warnings:
+            click.secho(f"  - {warning}", fg="yellow")
     click.secho(headline(state), bold=True, fg="green")
     print_files(Path(state.out_dir))
 

@@ -34,7 +34,6 @@ class CheckState(StudyState):
     future: dict[tuple[str, str], int] = field(default_factory=dict)
     after_index: dict[tuple[str, str], int] = field(default_factory=dict)
     systems: list[dict] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
     codelist_hits: list[dict] = field(default_factory=list)
     unlisted: list[dict] = field(default_factory=list)
 
@@ -68,7 +67,7 @@ def count_extract(state: CheckState) -> None:
 
     index_date = state.options.index_date
     state.future = dict(state.load.future_records)
-    state.warnings = list(state.load.warnings)
+    state.warnings[:0] = state.load.warnings  # the loader's first, then the run's own
     if index_date is not None:
         rows = db.run(state.con, "check/after_index_date", index_date=index_date).fetchall()
         state.after_index = {(code, table): n for code, table, n in rows}

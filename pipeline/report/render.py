@@ -131,6 +131,7 @@ def context(run_dir: Path, counts: RunCounts | None, *, state: RunState | None =
         "provenance": provenance,
         "out_dir": Path(state.out_dir if state is not None else run_dir).resolve(),
         "outputs": output_files(run_dir),
+        "warnings": list(getattr(state, "warnings", None) or []),
     }
 
 

@@ -200,7 +200,10 @@ def test_import_checks_every_row_first_and_records_all_or_nothing(ws, tmp_path):
     unknown.write_text(f"invite_ref,outcome\n{r1},recruited\nZZZ-ZZZ-5,replied\nNOPE,replied\n")
     result = cohort(ws, "outcome", "import", str(unknown))
     assert result.exit_code == 2
-    assert f"{unknown} row 4, column invite_ref: invite reference 'NOPE' has 4 letters" in result.output
+    assert (
+        f"{unknown} row 4, column invite_ref: invite reference 'NOPE' has 4 letters"
+        in result.output
+    )
     unknown.write_text(f"invite_ref,outcome\n{r1},recruited\nZZZ-ZZZ-5,replied\n")
     result = cohort(ws, "outcome", "import", str(unknown))
     assert (

@@ -1,13 +1,17 @@
 """Progress for people at a terminal, JSON lines for schedulers, silence otherwise.
 
-Three modes, chosen once when the command starts:
+Four modes, chosen once when the command starts:
 
 - a terminal (stderr is a tty): a live rich display of the running step with a
-  spinner, a bar when the number of sub-steps is known, and the elapsed time;
-  each finished step leaves one line (``✓ Loading practice extracts  3.2 s``);
+  spinner, a bar with counts (``3/9 practices``) and the time left when the
+  number of sub-steps is known, and the elapsed time; each finished step leaves
+  one line (``✓ Loading practice extracts (1,234,567 rows loaded)  3.2 s``);
 - ``--log-json``: one JSON object per line on stderr (``step_started``,
   ``step_progress``, ``step_finished``, ``step_failed`` and any ``event()``);
-- otherwise (piped, cron, ``--quiet``): nothing.
+- piped or to a log file (cron): one plain line per finished step, with the
+  time, its counts and its duration
+  (``10:04:31 done Loading practice extracts (1,234,567 rows loaded) in 3.2 s``);
+- ``--quiet``: nothing.
 
 Callers report work inside a step with ``advance(label)`` or ``substep(label)``
 (docs/report.md). Messages carry step names, ids and counts only, never
@@ -26,7 +30,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from rich.console import Console
-from rich.progress import BarColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.progress import Progress as RichProgress
 
 from pipeline.errors import CohortError, one_line
@@ -39,6 +49,7 @@ class _Step:
     total: int | None = None
     done: int = 0
     counts: dict[str, int] = field(default_factory=dict)
+    unit: str = ""
 
 
 def _is_tty(stream) -> bool:
@@ -83,6 +94,7 @@ class Progress:
         self.stream = stream or sys.stderr
         self.log_json = log_json
         self.quiet = quiet or log_json or not _is_tty(self.stream)
+        self.plain = not (quiet or log_json) and self.quiet  # piped: a line per step
         self.started = time.perf_counter()
         self._bound: dict[str, object] = {}
         self._steps: list[_Step] = []
@@ -128,11 +140,18 @@ class Progress:
             raise
         self._finish(current, ok=True)
 
-    def set_total(self, total: int) -> None:
-        """How many sub-steps the running step has (shows a bar and N/M)."""
+    def set_total(self, total: int, *, unit: str = "") -> None:
+        """How many sub-steps the running step has, and what they are (a bar, N/M UNIT, time left)."""
         if self._steps:
             self._steps[0].total = total
+            self._steps[0].unit = unit
             self._refresh(self._steps[0])
+
+    def count(self, **counts: int) -> None:
+        """Add COUNTS (rows_loaded=…, letters_written=…) to the running step's closing line."""
+        if self._steps:
+            for key, value in counts.items():
+                self._steps[0].counts[key] = self._steps[0].counts.get(key, 0) + int(value)
 
     def advance(self, label: str | None = None, *, n: int = 1, **counts: int) -> None:
         """N more sub-steps of the running step are done; LABEL names the last one.
@@ -180,6 +199,7 @@ class Progress:
             TextColumn("{task.description}"),
             BarColumn(bar_width=24),
             TextColumn("{task.fields[count]}"),
+            TimeRemainingColumn(compact=True),
             TimeElapsedColumn(),
             console=self._console,
             transient=True,
@@ -191,10 +211,11 @@ class Progress:
     def _refresh(self, current: _Step, label: str | None = None) -> None:
         if self._live is None:
             return
+        unit = f" {current.unit}" if current.unit else ""
         count = (
-            f"{current.done}/{current.total}"
+            f"{current.done:,}/{current.total:,}{unit}"
             if current.total
-            else (str(current.done) if current.done else "")
+            else (f"{current.done:,}{unit}" if current.done else "")
         )
         text = f"{current.label} · {label}" if label else current.label
         self._live.update(
@@ -212,15 +233,24 @@ class Progress:
             self.event(
                 "step_failed", step=current.label, seconds=round(seconds, 3), **(error or {})
             )
+        detail = ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in current.counts.items())
+        if self.plain:
+            self._plain_line(current.label, detail, seconds=seconds, ok=ok)
         if self._live is None:
             return
         self._redirect_logging(to=self.stream)
         self._live.stop()
         self._live = None
         mark = "[green]✓[/]" if ok else "[bold red]✗[/]"
-        detail = ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in current.counts.items())
         detail = f" [dim]({detail})[/]" if detail else ""
         self._console.print(f"  {mark} {current.label}{detail}  [dim]{seconds:.1f} s[/]")
+
+    def _plain_line(self, label: str, detail: str, *, seconds: float, ok: bool) -> None:
+        """One line for a log file: time, outcome, step, counts, duration (no colour)."""
+        clock = dt.datetime.now().strftime("%H:%M:%S")
+        detail = f" ({detail})" if detail else ""
+        word = "done" if ok else "FAILED"
+        print(f"{clock} {word} {label}{detail} in {seconds:.1f} s", file=self.stream, flush=True)
 
     def _json_logging(self) -> None:
         for handler in logging.getLogger().handlers:

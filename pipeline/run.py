@@ -55,6 +55,7 @@ class RunState(StudyState):
     invited: int = 0
     attrition_text: str = ""
     status: str = "started"
+    progress: Progress | None = None  # stages report counts and sub-steps to it
     ranking: dict = field(default_factory=dict)  # capacity, its source, seed (run record)
     screening: dict = field(default_factory=dict)  # mode, reason, who chose it (run record)
 
@@ -125,6 +126,7 @@ def _stages(state: RunState, progress: Progress) -> None:
     from pipeline import stages
 
     state.con = db.connect(state.stage_dir / "run.duckdb")
+    state.progress = progress
     try:
         stages.run_stages(state, stages.RUN, progress)
     finally:

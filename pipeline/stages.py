@@ -190,6 +190,7 @@ def outputs(state) -> None:
         reply_by=letter_date + dt.timedelta(days=state.options.reply_days),
         pdf_mode=state.options.pdf,
         manifests=state.load.manifests,
+        progress=state.progress,
     )
 
 
@@ -247,6 +248,17 @@ class Stage(NamedTuple):
     name: str
     label: str
     fn: Callable
+def counts(name: str, state: StudyState) -> dict[str, int]:
+    """What a finished stage's progress line counts: rows loaded, patients judged, invited."""
+    if name == "load" and state.load is not None:
+        return {"rows_loaded": sum(state.load.row_counts.values())}
+    if name == "study" and state.con is not None:
+        return {"patients_judged": db.run(state.con, "run/count_population").fetchone()[0]}
+    if name == "invitations":
+        return {"invited": state.invited}  # a RunState
+    return {}
+
+
 
 
 # Every stage, once. Add a stage here and name it in the orders below.
@@ -295,6 +307,7 @@ def run_stages(state: StudyState, names: tuple[str, ...], progress) -> None:
             started = time.perf_counter()
             stage.fn(state)
             state.timings[name] = round(time.perf_counter() - started, 3)
+            progress.count(**counts(name, state))
 
 
 __all__ = ["CHECK", "IMPACT", "PIPELINE", "RUN", "STAGES", "ValidationFailed", "run_stages"]

@@ -58,12 +58,14 @@ def write_outputs(
     reply_by: dt.date,
     pdf_mode: str = "never",
     manifests: Sequence | None = None,
+    progress=None,
 ) -> list[Path]:
     """Write the run's lists and letters into STAGE_DIR; return the files written.
 
     PDF_MODE: ``auto``/``always`` print each letters.html to PDF (UsageError when
     nothing can), ``never`` skips the PDFs. MANIFESTS give each practice's
     telephone, email and letter language (kept in ``practice_letters``).
+    PROGRESS (pipeline.progress.Progress) is told each practice's letters.
     """
     stage_dir = Path(stage_dir)
     engine = pdf.renderer(pdf_mode)
@@ -81,7 +83,10 @@ def write_outputs(
     ]
     merge_by, quarantine_by = by_practice(merge), by_practice(quarantine)
     htmls: list[tuple[Path, int]] = []
-    for practice in practices(con):
+    every = practices(con)
+    if progress is not None:
+        progress.set_total(len(every), unit="practices")
+    for practice in every:
         folder = private_dir(stage_dir / "practices" / practice.code)
         rows = merge_by[practice.code]
         files.append(
@@ -101,6 +106,8 @@ def write_outputs(
             )
             files.append(html)
             htmls += [(html, len(letters))] if letters else []
+        if progress is not None:
+            progress.advance(practice.code, letters_written=len(letters))
     return files + ([] if engine is None else pdf.print_all(htmls, engine=engine))
 
 

@@ -6,6 +6,7 @@ import os
 import re
 import select
 import threading
+import time
 
 import pytest
 
@@ -25,14 +26,31 @@ def broken_extract(tmp_path_factory):
 
 
 # -- the Progress class ----------------------------------------------------------------
-def test_progress_is_silent_when_not_on_a_terminal():
+def test_progress_writes_one_plain_line_per_step_when_not_on_a_terminal():
     stream = io.StringIO()
     progress = Progress(stream=stream)
     with progress.step("Loading practice extracts", total=2):
         with progress.substep("J82001 patients") as counts:
             counts["rows"] = 10
         progress.advance("J82001 events", rows=5)
+        progress.count(rows_loaded=1234567)
+    with pytest.raises(ExtractError), progress.step("Validating the extracts"):
+        raise ExtractError("bad")
     progress.event("anything", n=1)
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2 and not ANSI.search(stream.getvalue())
+    assert re.fullmatch(
+        r"\d\d:\d\d:\d\d done Loading practice extracts \(15 rows, 1,234,567 rows loaded\) in \d+\.\d s",
+        lines[0],
+    )
+    assert re.fullmatch(r"\d\d:\d\d:\d\d FAILED Validating the extracts in \d+\.\d s", lines[1])
+
+
+def test_quiet_is_silent_when_not_on_a_terminal():
+    stream = io.StringIO()
+    progress = Progress(stream=stream, quiet=True)
+    with progress.step("Loading practice extracts", total=2):
+        progress.advance("J82001 events", rows=5)
     assert stream.getvalue() == ""
 
 
@@ -93,7 +111,7 @@ def test_progress_on_a_terminal_draws_steps_with_elapsed_time():
     reader.start()
     with open(slave, "w", encoding="utf-8", closefd=True) as tty:
         progress = Progress(stream=tty)
-        assert not progress.quiet
+        assert not progress.quiet and not progress.plain
         with (
             progress.step("Loading practice extracts", total=1),
             progress.substep("J82001 patients") as c,
@@ -104,6 +122,28 @@ def test_progress_on_a_terminal_draws_steps_with_elapsed_time():
     os.close(master)
     assert "✓" in out and "Loading practice extracts" in out
     assert re.search(r"3 rows\)?.*\d+\.\d s", out)
+
+
+def test_progress_on_a_terminal_shows_counts_and_time_left():
+    master, slave = os.openpty()
+    reader = _Reader(master)
+    reader.start()
+    with open(slave, "w", encoding="utf-8", closefd=True) as tty:
+        progress = Progress(stream=tty)
+        with progress.step("Writing letters"):
+            progress.set_total(3, unit="practices")
+            for code in ("A", "B"):
+                time.sleep(0.2)
+                progress.advance(code, letters_written=1500)
+            progress._live.refresh()
+            tty.flush()
+            time.sleep(0.3)
+        tty.flush()
+        out = reader.text()
+    os.close(master)
+    assert "2/3 practices" in out
+    assert re.search(r"-?\d+:\d\d", out)  # the time left beside the bar
+    assert "3,000 letters written" in out
 
 
 def test_quiet_wins_over_a_terminal():
@@ -123,11 +163,11 @@ def test_cli_on_a_terminal_shows_rich_progress_and_every_problem(broken_extract)
     assert out.count("  - ") == 3
 
 
-def test_cli_piped_prints_no_progress_only_the_problems(broken_extract):
+def test_cli_piped_prints_a_plain_line_per_step_and_the_problems(broken_extract):
     proc = run_piped([*COHORT, "check", str(broken_extract)], cwd=ROOT)
     assert proc.returncode == 3
     assert not ANSI.search(proc.stderr)
-    assert "Loading practice extracts" not in proc.stderr
+    assert re.search(r"^\d\d:\d\d:\d\d FAILED Loading practice extracts in ", proc.stderr, re.M)
     problems = [line for line in proc.stderr.splitlines() if line.startswith("  - ")]
     assert len(problems) == 3
     assert any("sex that is not M, F, I or U (row 3)" in p for p in problems)

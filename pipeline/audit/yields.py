@@ -2,25 +2,26 @@
 
 For every letter still live in the ledger (rolled-back runs' letters were never
 sent) it reads which chronic-pain routes held in the run that sent it and which
-codelist versions that run used, then counts the recorded outcomes. Counts of
-1 to 7 are shown as ``<8`` unless the report is for internal use (``exact``),
-and the share of replies that were eligible is left blank when either count
-is suppressed (pipeline.report.disclosure).
+codelist versions that run used, then counts the recorded outcomes
+(sql/audit/yield_report.sql). Besides the letter counts it says which codelists
+changed version between runs (only those get a "by codelist" row) and how many
+people each exclusion list removed in the runs (from each run's attrition).
+
+Counts are exact here; pipeline/report/yield_render.py shows them, suppressed
+and rounded (pipeline/report/disclosure.py) unless for internal use (``exact``).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import db
 from pipeline.audit.runs import list_runs
-from pipeline.report.disclosure import is_small, percent, small_count
 
 COUNTS = (
     "invited",
+    "recorded",
     "replied",
     "eligible",
     "recruited",
@@ -33,64 +34,105 @@ COUNTS = (
     "declined",
     "undeliverable",
 )
-HEADINGS = {
-    "invited": "invited",
-    "replied": "replied",
-    "eligible": "eligible",
-    "recruited": "recruited",
-    "ineligible_in_work": "inel: in work",
-    "ineligible_retired": "inel: retired",
-    "ineligible_no_chronic_pain": "inel: no pain",
-    "ineligible_moved": "inel: moved",
-    "ineligible_other": "inel: other",
-    "complaints": "complaints",
-    "declined": "declined",
-    "undeliverable": "undeliv.",
-    "eligible_share": "eligible/replied",
-}
+# (rate, numerator, denominator): replies per letter sent and per outcome recorded, and
+# what share of replies were eligible or in work.
+RATES = (
+    ("reply_rate", "replied", "invited"),
+    ("reply_of_recorded", "replied", "recorded"),
+    ("eligible_share", "eligible", "replied"),
+    ("in_work_share", "ineligible_in_work", "replied"),
+)
+ROUTE_ROLES = ("chronic_pain_conditions", "chronic_pain_diagnosis", "pain_medications")
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """An exclusion codelist and how many people its rule removed, over the runs counted."""
+
+    role: str
+    codelists: tuple[str, ...]  # "dementia v1", ...
+    removed: int
 
 
 @dataclass(frozen=True)
 class YieldTable:
     rows: list[dict]  # dimension, group, the COUNTS (exact)
     notes: list[str]
+    runs: int = 0
+    same_codelists: tuple[str, ...] = ()  # every run used these versions: no codelist rows
+    exclusions: list[Exclusion] = field(default_factory=list)
+    # `screen` adds here: people removed at GP screening, by reason (a list of (reason, n)).
+    screened_out: list[tuple[str, int]] = field(default_factory=list)
 
     def shown(self, *, exact: bool = False) -> list[dict]:
-        """Rows as they may be shown: small counts suppressed unless EXACT."""
-        return [_shown(r, exact=exact) for r in self.rows]
+        """Rows as they may be shown: small counts suppressed and rounded unless EXACT."""
+        from pipeline.report.yield_render import shown_row
 
-
-def _shown(row: dict, *, exact: bool) -> dict:
-    out = {"dimension": row["dimension"], "group": row["group"]}
-    for name in COUNTS:
-        out[name] = str(row[name]) if exact else small_count(row[name])
-    if exact:
-        out["eligible_share"] = (
-            f"{100 * row['eligible'] / row['replied']:.1f}%" if row["replied"] else ""
-        )
-    elif row["eligible"] == 0 and row["replied"] and not is_small(row["replied"]):
-        out["eligible_share"] = "0.0%"
-    else:
-        out["eligible_share"] = percent(row["eligible"], row["replied"])
-    return out
+        return [shown_row(r, exact=exact) for r in self.rows]
 
 
 def yield_table(ws) -> YieldTable:
     """Count outcomes of every live letter of WS (exact numbers; suppress when showing)."""
     notes: list[str] = []
     runs = [r for r in list_runs(ws) if r.status in ("published", "committed")]
+    records = {r.run_id: r.record() for r in runs}
     with ws.state(read_only=True) as con:
         db.script(con, "audit/yield_tables")
         for run in runs:
-            _add_run(con, run, notes)
+            _add_run(con, run, records[run.run_id], notes)
         cur = db.run(con, "audit/yield_report")
         names = [d[0] for d in cur.description]
         rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-    return YieldTable(rows, notes)
+    used = [records[r.run_id] for r in runs]
+    return YieldTable(
+        rows,
+        notes,
+        runs=len(used),
+        same_codelists=same_codelists(used),
+        exclusions=exclusions(used),
+    )
 
 
-def _add_run(con, run, notes: list[str]) -> None:
-    for c in run.record().get("codelists", []):
+def _versions(record: dict) -> dict[str, str]:
+    return {c.get("role"): f"{c['name']} v{c['version']}" for c in record.get("codelists", [])}
+
+
+def same_codelists(records: list[dict]) -> tuple[str, ...]:
+    """The codelist versions every run used, when no run differs (else empty)."""
+    versions = [_versions(r) for r in records]
+    if not versions or any(v != versions[0] for v in versions):
+        return ()
+    return tuple(versions[0][role] for role in versions[0])
+
+
+def exclusions(records: list[dict]) -> list[Exclusion]:
+    """Each non-route codelist whose rule appears in the attrition, with the people it removed."""
+    found: dict[str, tuple[set[str], int]] = {}
+    for record in records:
+        steps = {
+            a["step"]: a.get("removed") or 0
+            for a in record.get("attrition", [])
+            if a.get("practice_code") == "ALL"
+        }
+        for role, version in _versions(record).items():
+            step = _step_for(role, steps)
+            if role in ROUTE_ROLES or step is None:
+                continue
+            names, removed = found.get(role, (set(), 0))
+            found[role] = (names | {version}, removed + int(steps[step]))
+    return [Exclusion(role, tuple(sorted(n)), removed) for role, (n, removed) in found.items()]
+
+
+def _step_for(role: str, steps: dict) -> str | None:
+    """The attrition step a codelist role's rule is (dementia, palliative_care -> palliative)."""
+    for step in steps:
+        if role == step or role.startswith(f"{step}_") or role.endswith(f"_{step}"):
+            return step
+    return None
+
+
+def _add_run(con, run, record: dict, notes: list[str]) -> None:
+    for c in record.get("codelists", []):
         db.run(
             con,
             "audit/yield_add_codelists",
@@ -113,53 +155,13 @@ def _add_run(con, run, notes: list[str]) -> None:
 
 
 def to_csv(rows: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(
-        out, fieldnames=list(rows[0]) if rows else ["dimension", "group"], lineterminator="\n"
-    )
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    from pipeline.report.yield_render import to_csv as render_csv
 
-
-def to_text(rows: list[dict], *, exact: bool) -> str:
-    """A plain table, one block per dimension."""
-    if not rows:
-        return "Yield: no letters sent from this workspace yet."
-    columns = ["group", *COUNTS, "eligible_share"]
-    head = {"group": "", **HEADINGS}
-    widths = {c: max(len(head[c]), *(len(str(r[c])) for r in rows)) for c in columns}
-    title = "Yield of the letters sent" + (
-        " (exact counts: internal use only)" if exact else " (counts of 1 to 7 shown as <8)"
-    )
-    lines = [title]
-    for dimension in dict.fromkeys(r["dimension"] for r in rows):
-        lines += [
-            "",
-            f"By {dimension}:" if dimension != "all" else "All letters:",
-            "  ".join(
-                head[c].ljust(widths[c]) if c == "group" else head[c].rjust(widths[c])
-                for c in columns
-            ),
-        ]
-        for r in (r for r in rows if r["dimension"] == dimension):
-            lines.append(
-                "  ".join(
-                    str(r[c]).ljust(widths[c]) if c == "group" else str(r[c]).rjust(widths[c])
-                    for c in columns
-                )
-            )
-    return "\n".join(line.rstrip() for line in lines)
+    return render_csv(rows)
 
 
 def write_report(table: YieldTable, out: Path | None, *, exact: bool) -> str:
-    """The report as text (returned), and as a file when OUT is given (.csv: CSV, else text)."""
-    from pipeline.fsutil import atomic_write_text
+    """The report as text (returned), and as a file when OUT is given (.csv, .html, else text)."""
+    from pipeline.report.yield_render import write_report as render
 
-    rows = table.shown(exact=exact)
-    text = to_text(rows, exact=exact)
-    if out is not None:
-        atomic_write_text(
-            Path(out), to_csv(rows) if Path(out).suffix.lower() == ".csv" else text + "\n"
-        )
-    return text
+    return render(table, out, exact=exact)

@@ -275,7 +275,7 @@ def dnc_list_command(workspace, include_removed):
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
-    help="Also write it to FILE (.csv for CSV, else text).",
+    help="Also write it to FILE with every column: .csv for CSV, .html for a web page, else text.",
 )
 @click.option(
     "--exact",
@@ -283,13 +283,16 @@ def dnc_list_command(workspace, include_removed):
     help="Show counts of 1 to 7 too (internal use only; not to leave the practice).",
 )
 def yield_command(workspace, out, exact):
-    """What the letters yielded, per practice, chronic-pain route and codelist version."""
+    """What the letters yielded, per practice, chronic-pain route and codelist version.
+
+    Counts of 1 to 7 are shown as <8 and the rest rounded to the nearest 5, so the
+    report can be shared; --exact for internal use. Fits 100 columns; --out FILE.csv
+    or FILE.html has every column.
+    """
     from pipeline.audit.yields import write_report, yield_table
 
     table = yield_table(_open(workspace))
     click.echo(write_report(table, out, exact=exact))
-    for note in table.notes:
-        click.echo(f"note: {note}")
 
 
 def register(main) -> None:

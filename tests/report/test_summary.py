@@ -17,6 +17,7 @@ def _state(out, **extra):
         load=load,
         attrition_text="Attrition (…)",
         validation=[SimpleNamespace(text=lambda: "Validation: 12 checks")],
+        warnings=[],
     )
     return SimpleNamespace(**{**base, **extra})
 
@@ -43,6 +44,14 @@ def test_quiet_summary_is_the_outcome_and_the_files_only(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "Run R1 finished in 2 min 14 s: 1 invitation from 3 practices."
     assert "Attrition" not in out and "Validation" not in out
+
+
+def test_warnings_are_shown_even_when_quiet(tmp_path, capsys):
+    stale = "stale extract: letters dated 2021-02-01 are 20 months after practice J82001's extract"
+    print_summary(_state(tmp_path, warnings=[stale]), quiet=True)
+    out = capsys.readouterr().out
+    assert "1 warning(s) before letters go out (also in the run report):" in out
+    assert f"  - {stale}" in out
 
 
 def test_failed_run_points_at_its_report(tmp_path, capsys):

@@ -248,6 +248,8 @@ class Stage(NamedTuple):
     name: str
     label: str
     fn: Callable
+
+
 def counts(name: str, state: StudyState) -> dict[str, int]:
     """What a finished stage's progress line counts: rows loaded, patients judged, invited."""
     if name == "load" and state.load is not None:
@@ -257,8 +259,6 @@ def counts(name: str, state: StudyState) -> dict[str, int]:
     if name == "invitations":
         return {"invited": state.invited}  # a RunState
     return {}
-
-
 
 
 # Every stage, once. Add a stage here and name it in the orders below.

@@ -1,10 +1,13 @@
-"""`cohort rollback RUN_ID`: withdraw a run whose letters were never sent (docs/invitations.md)."""
+"""`cohort rollback RUN_ID`: withdraw a run whose letters were never sent; `cohort remind RUN_ID`:
+reminder letters to those who have not replied (docs/invitations.md)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
+
+from pipeline.commands import iso_date
 
 
 @click.command("rollback")
@@ -60,5 +63,55 @@ def record_audit(workspace, summary) -> None:
     )
 
 
+@click.command("remind")
+@click.argument("run_id")
+@click.option(
+    "--workspace",
+    type=click.Path(path_type=Path),
+    default=Path("workspace"),
+    show_default=True,
+    help="The workspace the run was made in.",
+)
+@click.option(
+    "--after-weeks",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Weeks after the first letters before a reminder may be dated.",
+)
+@click.option(
+    "--letter-date",
+    callback=iso_date,
+    metavar="YYYY-MM-DD",
+    help="Date printed on the reminders (default: today).",
+)
+@click.option(
+    "--pdf",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    envvar="COHORT_PDF",
+    help="Print the reminders to PDF as well (never: HTML only; env COHORT_PDF).",
+)
+def remind_command(run_id: str, workspace: Path, after_weeks: int, letter_date, pdf: str) -> None:
+    """Write reminder letters for run RUN_ID to the people who have not replied.
+
+    Never to anyone with an outcome recorded other than no_reply (replied,
+    declined, complained, ineligible, undeliverable, died), anyone on the
+    do-not-contact list, or anyone already reminded for the run. The reminders
+    go in RUN_FOLDER/reminders/REMINDER_ID/ and are recorded in the workspace.
+    """
+    from pipeline.invitations.reminders import remind
+    from pipeline.workspace import Workspace
+
+    ws = Workspace.open(workspace, create=False)
+    batch = remind(ws, run_id, after_weeks=after_weeks, letter_date=letter_date, pdf_mode=pdf)
+    click.echo(
+        f"Reminder {batch.reminder_id} for run {batch.run_id}: {batch.letters} letter(s) to people who "
+        f"have not replied to the letters dated {batch.first_letter_date}, in {batch.out_dir}."
+    )
+
+
 def register(main) -> None:
     main.add_command(rollback_command)
+    main.add_command(remind_command)

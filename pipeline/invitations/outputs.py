@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 Table = tuple[list[str], list[tuple]]
 DOCX_TEMPLATE = TEMPLATES_DIR / "mailmerge_letter.docx"
 # Files of a run folder that could be mailed or used to contact people: what a rollback
-# or a failed validation removes (reminders.py adds its own, under reminders/).
+# or a failed validation removes, the reminders' (pipeline/invitations/reminders.py) too.
 MAILABLE = (
     "mailmerge.csv",
     "mailmerge.xlsx",
@@ -44,6 +44,9 @@ MAILABLE = (
     "practices/*/mailmerge.xlsx",
     "practices/*/letters*.html",
     "practices/*/letters*.pdf",
+    "reminders/*/mailmerge.*",
+    "reminders/*/practices/*/mailmerge.*",
+    "reminders/*/practices/*/reminders*",
 )
 # (file stem, pack): every practice gets each of these letter packs.
 PACKS = (("letters", Pack()), ("letters_large_print", Pack(large_print=True)))

@@ -112,6 +112,10 @@ def patient_facts(con, run: RunInfo, *, present: frozenset, record: dict, key: d
             facts[name] = None if single else []
         else:
             facts[name] = _one(con, sql, **key) if single else _rows(con, sql, **key)
+    if _on_demand(facts):
+        from pipeline.study.ondemand import patient_evidence
+
+        facts["evidence"] = patient_evidence(run.db_path, facts["definition"], **key)
     facts["records_after_index_date"] = (
         db.run(
             con, "audit/explain_after_index", **key, index_date=patient["index_date"]
@@ -120,6 +124,15 @@ def patient_facts(con, run: RunInfo, *, present: frozenset, record: dict, key: d
         else 0
     )
     return facts
+
+
+def _on_demand(facts: dict) -> bool:
+    """Whether the run kept no evidence rows for this patient: it keeps them for the
+    invited, deferred and quarantined; anyone else's are worked out when asked."""
+    pop = facts["population"]
+    if pop is None or facts["definition"] is None:
+        return False
+    return not (pop["invited"] or pop["stopped_by"] == "data_quality")
 
 
 def definition(con, present: frozenset) -> dict | None:

@@ -94,3 +94,35 @@ def build_steps(
     if evidence and data.get("require_out_of_work_evidence"):
         steps.append(N.Step(out_of_work_stop, evidence, False, labels[evidence]))
     return tuple(steps)
+
+
+def study_data_from_definition(tree: dict) -> dict:
+    """The parts of a Study a run stored as its definition (compile_tables.definition),
+    as keyword arguments of Study: criteria, steps, codelists, score."""
+    from pipeline.study import nodes as N
+
+    classes = {cls.__name__.lower(): cls for cls in (
+        N.Registered, N.Alive, N.Age, N.Sex, N.Records, N.Latest, N.Value, N.All, N.Any, N.Not,
+    )}  # fmt: skip
+
+    def node(kind: str, fields: dict):
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}
+        if isinstance(values.get("unless"), dict):
+            values["unless"] = N.Unless(**{
+                k: tuple(v) if isinstance(v, list) else v for k, v in values["unless"].items()
+            })  # fmt: skip
+        return classes[kind](**values)
+
+    return {
+        "criteria": tuple(
+            N.Criterion(c["name"], c["label"], node(c["kind"], c["definition"]))
+            for c in tree["criteria"]
+        ),
+        "steps": tuple(
+            N.Step(s["stop"], s["criterion"], s["exclude"], s["label"])
+            for s in tree["steps"]
+            if s["criterion"] is not None
+        ),
+        "score": tuple(tree.get("score", {}).items()),
+        "out_of_work_evidence": tree.get("out_of_work_evidence"),
+    }

@@ -90,7 +90,37 @@ def leading_stops(study: Study) -> list[str]:
     return out
 
 
+STORED = (
+    "    -- The patients whose evidence every run keeps: those the rules let through\n"
+    "    -- (invited, or deferred beyond capacity) and those held for data quality.\n"
+    "    -- Anyone else's is worked out when asked (`cohort explain`) by evidence_query.\n"
+    "    SELECT * FROM population\n"
+    "    WHERE invited OR stopped_by = 'data_quality'"
+)
+
+
 def evidence_sql(study: Study, p: C.Params) -> str:
+    """The stored evidence table: for invitees, deferred and quarantined patients."""
+    return (
+        "-- Why each patient the rules let through (or held for data quality) was chosen,\n"
+        '-- record by record, so that "why was I written to?" is answered months later\n'
+        "-- from the run itself: `cohort explain` reads this table.\n"
+        "CREATE OR REPLACE TABLE evidence AS\n" + evidence_query(study, p, reached=STORED)
+    )
+
+
+def on_demand_reached(study: Study, p: C.Params) -> str:
+    """Everyone past the population steps (`cohort explain` narrows population to one patient)."""
+    stops = p.bind("evidence_leading_stops", leading_stops(study))
+    return (
+        "    -- Patients past the population steps (their records are the evidence).\n"
+        "    SELECT * FROM population\n"
+        f"    WHERE NOT coalesce(list_contains(CAST({stops} AS VARCHAR[]), stopped_by), false)"
+    )
+
+
+def evidence_query(study: Study, p: C.Params, *, reached: str) -> str:
+    """The evidence rows of the patients REACHED selects, one SELECT per record-based criterion."""
     selects = [s for c in study.criteria for s in C.evidence(c, p)]
     coded = "\n    UNION ALL\n    ".join(selects) if selects else _no_records()
     rules = (
@@ -99,10 +129,7 @@ def evidence_sql(study: Study, p: C.Params) -> str:
         + ["already_invited", "do_not_contact", "screened_out"]
     )
     parts = [
-        ("reached", "    -- Patients past the population steps (their records are the evidence).\n"
-                    "    SELECT * FROM population\n"
-                    f"    WHERE NOT coalesce(list_contains(CAST({p.bind('evidence_leading_stops', leading_stops(study))} "
-                    "AS VARCHAR[]), stopped_by), false)"),
+        ("reached", reached),
         ("reached_records", "    -- Their coded records on or before D (study_records).\n"
                             "    SELECT r.*\n    FROM study_records AS r\n"
                             "    INNER JOIN reached AS p ON p.practice_code = r.practice_code AND p.patient_id = r.patient_id"),
@@ -117,10 +144,7 @@ def evidence_sql(study: Study, p: C.Params) -> str:
     ]  # fmt: skip
     order = p.bind("evidence_rule_order", rules)
     return (
-        "-- Why each patient past the population steps was invited or not, record by\n"
-        '-- record, so that a question months later ("why was I written to?", "why not\n'
-        '-- me?") is answered from the run itself: `cohort explain` reads this table.\n'
-        "CREATE OR REPLACE TABLE evidence AS\nWITH\n"
+        "WITH\n"
         + ",\n\n".join(f"{name} AS (\n{body}\n)" for name, body in parts)
         + "\n\nSELECT * FROM final\nORDER BY\n    practice_code, patient_id,\n"
         f"    list_position(CAST({order} AS VARCHAR[]), rule),\n"

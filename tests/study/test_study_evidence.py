@@ -1,25 +1,59 @@
 """Evidence: for each patient past the population steps, the records each record-based
 criterion counted (in its window), the latest employment status (in the window, or
 else the latest ever, marked outside), exclusion records, ledger and do-not-contact
-matches, and the decision."""
+matches, and the decision. The run stores it for the invited, deferred and
+quarantined; anyone else's is worked out on demand by the same compiled SQL
+(pipeline/study/ondemand.py), and both give the same rows."""
 
 import datetime as dt
+import json
 
-from .world import build, days, run
+import duckdb
+
+from pipeline import db
+from pipeline.study.ondemand import patient_evidence
+
+from .world import build, create_run_tables, days, run
 
 EMPLOYED, UNEMPLOYED = "224363007", "73438004"
+COLUMNS = (
+    "rule, record_date, coding_system, code, term, codelist, version, category, in_window, detail"
+)
+RUN_DB = {}
 
 
 def evidence(con, patient: str) -> list[tuple]:
-    return con.execute(
-        "SELECT rule, record_date, coding_system, code, term, codelist, version, category, in_window, detail"
-        " FROM evidence WHERE patient_id = $p",
-        {"p": patient},
+    """The stored rows, or else (none stored) the rows worked out on demand."""
+    stored = con.execute(
+        f"SELECT {COLUMNS} FROM evidence WHERE patient_id = $p", {"p": patient}
     ).fetchall()
+    return stored or asked(patient)
 
 
-def world():
+def asked(patient: str) -> list[tuple]:
+    path = RUN_DB["path"]
+    with duckdb.connect(str(path), read_only=True) as con:
+        tree = json.loads(con.execute("SELECT tree FROM study_definition").fetchone()[0])
+    rows = patient_evidence(path, tree, practice_code="A00001", patient_id=patient)
+    return [tuple(r[c] for c in COLUMNS.split(", ")) for r in rows]
+
+
+def stored_run(tmp_path):
+    """The world's run in a database file (closed and reopened, as explain finds it)."""
+    path = tmp_path / "run.duckdb"
+    con = db.connect(path)
+    db.script(con, "load/tables")
+    create_run_tables(con)
+    world(con)
+    run(con)
+    con.close()
+    RUN_DB["path"] = path
+    return duckdb.connect(str(path), read_only=True)
+
+
+def world(con=None):
     return build(
+        con=con,
         patients="""
         patient_id | nhs_number | nhs_number_valid | date_of_birth
         invitee    |            |                  | 1980-01-01
@@ -49,9 +83,8 @@ def world():
     )
 
 
-def test_routes_employment_and_decision_of_an_invitee():
-    con = world()
-    run(con)
+def test_routes_employment_and_decision_of_an_invitee(tmp_path):
+    con = stored_run(tmp_path)
     rows = evidence(con, "invitee")
     assert rows[0][:1] + rows[0][7:8] == ("decision", "invited")
     c1 = [(r[1], r[3], r[4], r[5], r[6]) for r in rows if r[0] == "c1"]
@@ -64,27 +97,24 @@ def test_routes_employment_and_decision_of_an_invitee():
     assert employment == [("employment", days(5), "Unemployed", "unemployed", True)]
 
 
-def test_the_latest_employment_record_ever_is_kept_even_outside_the_window():
-    con = world()
-    run(con)
+def test_the_latest_employment_record_ever_is_kept_even_outside_the_window(tmp_path):
+    con = stored_run(tmp_path)
     rows = evidence(con, "old_job")
     ever = [(r[1], r[4], r[7], r[8]) for r in rows if r[0] == "employment"]
     assert ever == [(dt.date(2015, 3, 1), "Employed", "employed", False)]
     assert rows[0][7] == "invited"
 
 
-def test_same_day_employment_records_are_all_shown_with_the_decision():
-    con = world()
-    run(con)
+def test_same_day_employment_records_are_all_shown_with_the_decision(tmp_path):
+    con = stored_run(tmp_path)
     rows = evidence(con, "same_day")
     assert sorted(r[7] for r in rows if r[0] == "employment") == ["employed", "unemployed"]
     assert {r[1] for r in rows if r[0] == "employment"} == {days(10)}
     assert rows[0][7] == "in_work"
 
 
-def test_exclusions_and_ledger_matches():
-    con = world()
-    run(con)
+def test_exclusions_and_ledger_matches(tmp_path):
+    con = stored_run(tmp_path)
     demented = evidence(con, "demented")
     assert [(r[0], r[3], r[5]) for r in demented if r[0] == "dementia"] == [
         ("dementia", "52448006", "dementia")
@@ -95,8 +125,17 @@ def test_exclusions_and_ledger_matches():
     assert moved[0][7] == "already_invited"
 
 
-def test_patients_stopped_before_the_chronic_pain_step_have_no_evidence():
-    con = world()
-    run(con)
+def test_patients_stopped_before_the_chronic_pain_step_have_no_evidence(tmp_path):
+    con = stored_run(tmp_path)
     assert evidence(con, "child") == []
-    assert con.execute("SELECT count(DISTINCT patient_id) FROM evidence").fetchone()[0] == 5
+    stored = {r[0] for r in con.execute("SELECT DISTINCT patient_id FROM evidence").fetchall()}
+    assert stored == {"invitee", "old_job"}  # the invited; the others' on demand
+
+
+def test_evidence_on_demand_is_the_stored_evidence(tmp_path):
+    con = stored_run(tmp_path)
+    for patient in ("invitee", "old_job"):
+        stored = con.execute(
+            f"SELECT {COLUMNS} FROM evidence WHERE patient_id = $p", {"p": patient}
+        )
+        assert stored.fetchall() == asked(patient)

@@ -69,7 +69,6 @@
 --   $employment_codelist = 'employment_status'
 --   $employment_rule = 'employment'
 --   $employment_within_days = 730
---   $evidence_leading_stops = ['not_registered', 'not_alive', 'age']
 --   $evidence_rule_order = ['decision', 'registered', 'alive', 'working_age', 'c1', 'c2', 'c3', 'chronic_pain', 'employment', 'not_in_work', 'dementia', 'palliative', 'opt_out', 'already_invited', 'do_not_contact', 'screened_out']
 --   $opt_out_codelist = 'research_opt_out'
 --   $opt_out_min_count = 1
@@ -454,15 +453,17 @@ SELECT * FROM final
 ORDER BY practice_code, patient_id;
 
 -- generated: evidence
--- Why each patient past the population steps was invited or not, record by
--- record, so that a question months later ("why was I written to?", "why not
--- me?") is answered from the run itself: `cohort explain` reads this table.
+-- Why each patient the rules let through (or held for data quality) was chosen,
+-- record by record, so that "why was I written to?" is answered months later
+-- from the run itself: `cohort explain` reads this table.
 CREATE OR REPLACE TABLE evidence AS
 WITH
 reached AS (
-    -- Patients past the population steps (their records are the evidence).
+    -- The patients whose evidence every run keeps: those the rules let through
+    -- (invited, or deferred beyond capacity) and those held for data quality.
+    -- Anyone else's is worked out when asked (`cohort explain`) by evidence_query.
     SELECT * FROM population
-    WHERE NOT coalesce(list_contains(CAST($evidence_leading_stops AS VARCHAR[]), stopped_by), false)
+    WHERE invited OR stopped_by = 'data_quality'
 ),
 
 reached_records AS (

@@ -56,20 +56,11 @@ def test_measured_on_a_real_run_the_search_sends_at_least_the_rules_letters(tmp_
 
     extracts, ws = tmp_path / "extracts", tmp_path / "ws"
     generate(SynthOptions(practices=1, patients=600, seed=4, out=extracts))
-    ran = CliRunner().invoke(
-        main,
-        [
-            "run",
-            str(extracts),
-            "--workspace",
-            str(ws),
-            "-q",
-            "--pdf",
-            "never",
-            "--max-invites-per-practice",
-            "1000000",
-        ],  # fmt: skip
-    )
+    args = ["run", str(extracts), "--workspace", str(ws), "-q", "--pdf", "never"]
+    args += ["--max-invites-per-practice", "1000000"]
+    if "--screening" in CliRunner().invoke(main, ["run", "--help"]).output:
+        args += ["--screening", "off", "--reason", "efficacy test: letters without GP review"]
+    ran = CliRunner().invoke(main, args)
     assert ran.exit_code == 0, ran.output
     (run_db,) = ws.glob("runs/*/run.duckdb")
     world = efficacy.World(run_db, extracts / "truth.csv")

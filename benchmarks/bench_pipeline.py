@@ -59,7 +59,16 @@ def _args(argv):
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    p.add_argument("--sizes", default="100000,300000,1000000", help="patients, comma-separated")
+    p.add_argument("--sizes", default="100000,1000000,3000000", help="patients, comma-separated")
+    p.add_argument(
+        "--formats", default="csv,parquet", help="extract formats to run, comma-separated"
+    )
+    p.add_argument(
+        "--study",
+        type=Path,
+        default=HERE / "studies" / "instep-v1.yaml",
+        help="the study run (default: InStep v1, the rules benchmarks/floor_instep.sql states)",
+    )
     p.add_argument("--repeat", type=int, default=3, help="runs per size; medians are reported")
     p.add_argument("--quick", action="store_true", help="smoke run: 20,000 patients, once")
     p.add_argument("--per-practice", type=int, default=10_000, help="patients per practice")
@@ -69,6 +78,7 @@ def _args(argv):
     args = p.parse_args(argv)
     args.sizes = [20_000] if args.quick else [int(s) for s in args.sizes.split(",")]
     args.repeat = 1 if args.quick else args.repeat
+    args.formats = args.formats.split(",")
     return args
 
 
@@ -76,8 +86,10 @@ def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def extract_for(size: int, args) -> Path:
+def extract_for(size: int, args, fmt: str = "csv") -> Path:
     """A cached extract of SIZE patients (bench_load's when there is one)."""
+    if fmt == "parquet":
+        return _parquet_extract(size, args)
     cached = args.data / f"load-{size}"
     if any(cached.glob("*/manifest.yaml")):
         print(f"Reusing {cached}")
@@ -87,6 +99,21 @@ def extract_for(size: int, args) -> Path:
         extract=args.data / f"synth-{size}", patients=size, practices=practices, seed=args.seed
     )
     return ensure_extract(spec)
+
+
+def _parquet_extract(size: int, args) -> Path:
+    """The same generator's extract written as Parquet (cohort synth --format parquet)."""
+    folder = args.data / f"synth-{size}-parquet"
+    if any(folder.glob("*/manifest.yaml")):
+        print(f"Reusing {folder}")
+        return folder
+    practices = max(1, size // args.per_practice)
+    subprocess.run(
+        [str(COHORT), "synth", "--patients", str(size), "--practices", str(practices),
+         "--seed", str(args.seed), "--format", "parquet", "--out", str(folder)],
+        check=True,
+    )  # fmt: skip
+    return folder
 
 
 def _proc_cpu(pid: int) -> float | None:
@@ -119,9 +146,10 @@ def _wait(proc: subprocess.Popen) -> tuple[int, float, float]:
     return proc.returncode, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def run_pipeline(extract: Path, work: Path) -> dict:
+def run_pipeline(extract: Path, work: Path, *, study: Path) -> dict:
     """One `cohort run` in a child process: per-stage wall, CPU, peak RSS; and the totals."""
-    cmd = [str(COHORT), "run", str(extract), "--workspace", str(work / "ws")]
+    cmd = [str(COHORT), "run", str(extract), "--workspace", str(work / "ws"), "--study", str(study)]
+    cmd += ["--new-workspace"] if _has_option("--new-workspace") else []
     cmd += ["--out", str(work / "run"), "--pdf", "never", "--log-json", "--quiet"]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -154,6 +182,12 @@ def run_pipeline(extract: Path, work: Path) -> dict:
     return {"stages": stages, "wall": wall, "cpu": cpu, "peak_mib": peak}
 
 
+def _has_option(option: str) -> bool:
+    """Does this cohort run know OPTION (options arrive as the others land)?"""
+    out = subprocess.run([str(COHORT), "run", "--help"], capture_output=True, text=True).stdout
+    return option in out
+
+
 def run_floor(extract: Path, run_db: Path, *, repeat: int) -> dict:
     cmd = [sys.executable, str(HERE / "floor.py"), str(extract), str(run_db)]
     started = time.perf_counter()
@@ -175,14 +209,14 @@ def _median(runs: list[dict], *keys) -> float | None:
     return statistics.median(values) if values else None
 
 
-def bench_size(size: int, args) -> dict:
-    extract = extract_for(size, args)
+def bench_size(size: int, args, fmt: str = "csv") -> dict:
+    extract = extract_for(size, args, fmt)
     runs, floor = [], None
     for i in range(args.repeat):
-        work = args.data / "work" / f"{size}-{i}-{os.getpid()}"
+        work = args.data / "work" / f"{size}-{fmt}-{i}-{os.getpid()}"
         shutil.rmtree(work, ignore_errors=True)
         before = load_average()
-        run = run_pipeline(extract, work)
+        run = run_pipeline(extract, work, study=args.study)
         run["load_average"] = (before, load_average())
         print(
             f"  {size:,} run {i + 1}: {run['wall']:.1f} s wall, {run['cpu']:.1f} s CPU, "
@@ -195,7 +229,7 @@ def bench_size(size: int, args) -> dict:
             floor["load_average"] = load_average()
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    return {"size": size, "extract": str(extract), "runs": runs, "floor": floor}
+    return {"size": size, "format": fmt, "extract": str(extract), "runs": runs, "floor": floor}
 
 
 def summarise(result: dict) -> dict:
@@ -219,13 +253,16 @@ def summarise(result: dict) -> dict:
         "peak_mib": max(r["peak_mib"] for r in runs),
         "pipeline_to_floor": wall / floor["total"],
         "study_to_floor": stages["study"]["wall"] / floor["study"],
+        "load_to_floor": stages["load"]["wall"] / floor["load"],
+        "gx": groups["validate"]["wall"],
     }
 
 
 def report(result: dict, summary: dict) -> None:
     floor, size = result["floor"], result["size"]
     print(
-        f"\n{size:,} patients ({len(result['runs'])} run(s), medians; load avg {floor['load_average']})"
+        f"\n{size:,} patients, {result.get('format', 'csv')} ({len(result['runs'])} run(s), medians; "
+        f"load avg {floor['load_average']})"
     )
     print(f"  {'stage':<22} {'wall s':>8} {'CPU s':>8} {'peak MiB':>9}")
     for name, row in summary["stages"].items():
@@ -253,10 +290,29 @@ def report(result: dict, summary: dict) -> None:
         )
     )
     print(
-        f"  ratios: cohort run / floor {summary['pipeline_to_floor']:.1f}x (target 3x); "
+        f"  ratios: cohort run / floor {summary['pipeline_to_floor']:.1f}x (target 2x); "
         f"study stage / floor query {summary['study_to_floor']:.1f}x (target 1.5x); "
-        f"peak {summary['peak_mib'] / 1024:.2f} GiB (target 4 GiB)"
+        f"loader / floor load {summary['load_to_floor']:.2f}x (target 1.3x); "
+        f"GX {summary['gx']:.1f} s; peak {summary['peak_mib'] / 1024:.2f} GiB (target 4 GiB)"
     )
+
+
+def table(results: list[dict]) -> None:
+    """One line per size and format: the figures #16 asks for, medians."""
+    print(
+        "\nSummary (medians; targets: run/floor 2x, study/floor query 1.5x, load/floor load 1.3x, 4 GiB)"
+    )
+    print(
+        f"  {'patients':>10} {'format':<8} {'run s':>7} {'run/floor':>9} {'study/fq':>8} "
+        f"{'load/fl':>7} {'GX s':>6} {'peak GiB':>8}  load avg"
+    )
+    for r in results:
+        s = r["summary"]
+        print(
+            f"  {r['size']:>10,} {r['format']:<8} {s['wall']:7.1f} {s['pipeline_to_floor']:9.2f} "
+            f"{s['study_to_floor']:8.2f} {s['load_to_floor']:7.2f} {s['gx']:6.1f} "
+            f"{s['peak_mib'] / 1024:8.2f}  {r['floor']['load_average']}"
+        )
 
 
 def growth(results: list[dict]) -> None:
@@ -278,12 +334,14 @@ def main(argv: list[str] | None = None) -> None:
     print(f"cohort run benchmark on {os.cpu_count()} CPUs, load average {load_average()}; PDFs off")
     results = []
     for size in args.sizes:
-        result = bench_size(size, args)
-        result["summary"] = summarise(result)
-        report(result, result["summary"])
-        results.append(result)
-    if len(results) > 1:
-        growth(results)
+        for fmt in args.formats:
+            result = bench_size(size, args, fmt)
+            result["summary"] = summarise(result)
+            report(result, result["summary"])
+            results.append(result)
+    table(results)
+    if len({r["size"] for r in results}) > 1:
+        growth([r for r in results if r["format"] == args.formats[0]])
     out = args.data / f"results-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
     out.write_text(json.dumps({"cpus": os.cpu_count(), "results": results}, indent=1))
     print(f"\nResults: {out}")

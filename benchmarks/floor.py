@@ -69,12 +69,17 @@ def load_floor(extract: Path, target: Path) -> float:
     started = time.perf_counter()
     con = duckdb.connect(str(target))
     con.execute(db.sql_text("load/macros"))
+    parquet = any(extract.glob("*/patients.parquet"))
     for table, columns in CSV_COLUMNS.items():
-        pattern = str(extract / "*" / f"{table}.csv")
+        pattern = str(extract / "*" / f"{table}.{'parquet' if parquet else 'csv'}")
+        reader = (
+            "read_parquet($p, filename = true, union_by_name = true)"
+            if parquet
+            else "read_csv($p, header = true, filename = true, all_varchar = true, union_by_name = true)"
+        )
         con.execute(
             f"CREATE TABLE {table} AS SELECT regexp_extract(filename, '([^/]+)/[^/]+$', 1) "
-            f"AS practice_code, {columns} FROM read_csv($p, header = true, filename = true, "
-            "all_varchar = true, union_by_name = true)",
+            f"AS practice_code, {columns} FROM {reader}",
             {"p": pattern},
         )
     con.execute("CHECKPOINT")

@@ -27,6 +27,8 @@ from typing import Any
 
 import duckdb
 
+from pipeline.validation import bundle
+
 DIALECT_NAME = "cohort_duckdb"
 DATASOURCE_NAME = "run"
 
@@ -90,7 +92,9 @@ def add_datasource(context, con: duckdb.DuckDBPyConnection):
         connection_string=f"{DIALECT_NAME}:///:memory:",
         kwargs={"creator": lambda: ConnectionWrapper(shared), "poolclass": StaticPool},
     )
-    source.get_execution_engine().dialect_module = postgresql
+    execution_engine = source.get_execution_engine()
+    execution_engine.dialect_module = postgresql
+    bundle.install(execution_engine)
     return source
 
 

@@ -51,6 +51,11 @@ def _expectations():
             regex="^[0-9]{6,18}$",
             row_condition=Column("coding_system") == "snomedct",
         ),
+        "regex_readv2": gxe.ExpectColumnValuesToMatchRegex(
+            column="code",
+            regex="^[A-Za-z0-9.]{5}$",
+            row_condition=Column("coding_system") == "readv2",
+        ),
         "unique": gxe.ExpectColumnValuesToBeUnique(column="patient_id"),
         "rows": gxe.UnexpectedRowsExpectation(
             unexpected_rows_query="SELECT * FROM {batch} WHERE value > 15"
@@ -63,6 +68,7 @@ PLAIN_SQL = {
     "between_dates": "SELECT count(*) FROM canary WHERE event_date < DATE '1900-01-01'",
     "in_set": "SELECT count(*) FROM canary WHERE sex NOT IN ('M', 'F', 'I', 'U')",
     "regex": "SELECT count(*) FROM canary WHERE coding_system = 'snomedct' AND NOT regexp_full_match(code, '[0-9]{6,18}')",
+    "regex_readv2": "SELECT count(*) FROM canary WHERE coding_system = 'readv2' AND NOT regexp_full_match(code, '[A-Za-z0-9.]{5}')",
     "unique": "SELECT count(*) FROM canary WHERE patient_id IN (SELECT patient_id FROM canary GROUP BY 1 HAVING count(*) > 1)",
     "rows": "SELECT count(*) FROM canary WHERE value > 15",
 }
@@ -116,3 +122,33 @@ def test_stock_duckdb_dialect_still_needs_the_workaround(con):
     the CohortDuckDBDialect part of the workaround may be removable."""
     results = _validate(con, connection_string="duckdb:///:memory:")
     assert any(gx_error(res) for res in results.values())
+
+
+def test_aggregates_under_different_row_conditions_share_one_scan(con):
+    """pipeline/validation/bundle.py: GX's per-domain queries merged into one SELECT
+    per round, each aggregate restricted with FILTER (WHERE …): no query of GX's
+    own scans a row-condition subset of the table on its own."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        results = _validate(con)
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    assert results["regex"].result["unexpected_count"] == 1
+    assert results["regex_readv2"].result["unexpected_count"] == 1
+    aggregates = [
+        s
+        for s in statements
+        if s.startswith(("SELECT sum(", "SELECT count(")) and " FROM (SELECT * FROM canary" in s
+    ]
+    assert not [s for s in aggregates if "WHERE coding_system" in s.split(" FROM ", 1)[1]]
+    merged = [s for s in aggregates if "FILTER (WHERE coding_system" in s]
+    assert merged and all("readv2" not in s and "snomedct" not in s for s in merged)  # values bound
+    assert any(s.count("FILTER (WHERE") >= 2 for s in merged)

@@ -60,9 +60,20 @@ def test_the_shipped_study_loads_against_the_codelist_repository():
         "employment_category_in": "employed,retired,student", "employment_within_days": 730,
         "opt_out_min_count": 1, "opt_out_unless_later": "research_opt_out_withdrawn",
         "working_age_max": 64, "working_age_min": 18,
+        # InStep v2: out-of-work evidence (W1, W2, W3) and the score
+        "out_of_work_latest_category_in": "unemployed,long_term_sick",
+        "out_of_work_latest_within_days": 730, "w2_min_count": 1, "w2_within_days": 730,
+        "w3_min_count": 2, "w3_min_span_days": 90, "w3_within_days": 365,
+        "w3_unless_later": "employment_status",
+        "recent_pain_medication_min_count": 1, "recent_pain_medication_within_days": 90,
+        "score_w1_or_w2": 4, "score_w3": 3, "score_c2": 1, "score_recent_pain_medication": 1,
     }  # fmt: skip
     aliases = [a for a, _, _ in study.codelist_refs()]
-    assert study.codelist_refs() == tuple((a, a, "1") for a in aliases)
+    assert study.codelist_refs() == tuple(
+        (a, a, "2" if a == "employment_status" else "1") for a in aliases
+    )
+    assert {"fit_notes_not_fit", "out_of_work_benefits"} <= set(aliases)
+    assert study.out_of_work_evidence == "out_of_work"
     assert [s.stop for s in study.all_steps()] == [
         "not_registered", "not_alive", "age", "no_chronic_pain", "in_work", "dementia",
         "palliative", "opt_out", "already_invited", "do_not_contact", "screened_out", "data_quality",
@@ -235,7 +246,13 @@ def test_upgrade_study_converts_the_old_instep_file_to_the_shipped_tree(tmp_path
     assert result.exit_code == 0, result.output
     upgraded = load_study(write(tmp_path, result.output))
     shipped = load_study(DEFAULT_STUDY)
-    assert upgraded.criteria == shipped.criteria and upgraded.steps == shipped.steps
-    assert upgraded.codelist_refs() == shipped.codelist_refs()
+    # The old format could only state InStep v1: every criterion it makes is the shipped
+    # one of that name, with the same steps; v2 adds evidence criteria, a score and
+    # pins employment_status version 2 (fit notes), which an old file cannot state.
+    assert upgraded.criteria == tuple(shipped.criterion(c.name) for c in upgraded.criteria)
+    assert upgraded.steps == shipped.steps
+    v1_refs = {a: (n, v) for a, n, v in upgraded.codelist_refs()}
+    v2_refs = {a: (n, v) for a, n, v in shipped.codelist_refs()}
+    assert v1_refs == {a: v2_refs[a] for a in v1_refs} | {"employment_status": ("employment_status", "1")}
     again = CliRunner().invoke(main, ["upgrade-study", str(DEFAULT_STUDY)])
     assert again.exit_code == 5 and "not a study file of the old format" in again.output

@@ -80,6 +80,19 @@ employment_status          | 1       | snomedct      | 160903007         | Full-
 employment_status          | 1       | snomedct      | 73438004          | Unemployed                              | unemployed
 employment_status          | 1       | snomedct      | 105493001         | Retired                                 | retired
 employment_status          | 1       | snomedct      | 65853000          | Student                                 | student
+employment_status          | 2       | snomedct      | 224363007         | Employed                                | employed
+employment_status          | 2       | snomedct      | 160903007         | Full-time employment                    | employed
+employment_status          | 2       | snomedct      | 73438004          | Unemployed                              | unemployed
+employment_status          | 2       | snomedct      | 105493001         | Retired                                 | retired
+employment_status          | 2       | snomedct      | 65853000          | Student                                 | student
+employment_status          | 2       | snomedct      | 751601000000107   | eMED3 (2010) new statement issued, may be fit for work | employed
+employment_status          | 2       | snomedct      | 775281000000100   | MED3 (2010) certificate issued - recommend phased return to work | employed
+employment_status          | 2       | ctv3          | XaX1K             | eMED3 (2010) new statement issued, may be fit for work | employed
+employment_status          | 2       | ctv3          | Y2854             | Employment status - Long term sickness  | long_term_sick
+fit_notes_not_fit          | 1       | snomedct      | 751481000000104   | eMED3 (2010) new statement issued, not fit for work |
+fit_notes_not_fit          | 1       | ctv3          | XaX1E             | eMED3 (2010) new statement issued, not fit for work |
+out_of_work_benefits       | 1       | snomedct      | 160978002         | (Sickness &/ or invalidity benefit) or invalidity pension |
+out_of_work_benefits       | 1       | readv2        | 13R..             | Unemployment benefits                   |
 dementia                   | 1       | snomedct      | 52448006          | Dementia                                |
 dementia                   | 1       | readv2        | Eu00.             | [X]Dementia in Alzheimer's disease      |
 dementia                   | 1       | readv2        | Eu001             | [X]Dementia in Alzheimer's dis, late on |

@@ -57,6 +57,8 @@
 --   $codelist_chronic_pain_diagnosis = 'chronic_pain_diagnosis'
 --   $codelist_dementia = 'dementia'
 --   $codelist_employment_status = 'employment_status'
+--   $codelist_fit_notes_not_fit = 'fit_notes_not_fit'
+--   $codelist_out_of_work_benefits = 'out_of_work_benefits'
 --   $codelist_pain_medications = 'pain_medications'
 --   $codelist_palliative_care = 'palliative_care'
 --   $codelist_research_opt_out = 'research_opt_out'
@@ -69,25 +71,40 @@
 --   $employment_codelist = 'employment_status'
 --   $employment_rule = 'employment'
 --   $employment_within_days = 730
---   $evidence_rule_order = ['decision', 'registered', 'alive', 'working_age', 'c1', 'c2', 'c3', 'chronic_pain', 'employment', 'not_in_work', 'dementia', 'palliative', 'opt_out', 'already_invited', 'do_not_contact', 'screened_out']
+--   $evidence_rule_order = ['decision', 'registered', 'alive', 'working_age', 'c1', 'c2', 'c3', 'chronic_pain', 'employment', 'not_in_work', 'out_of_work_latest', 'w1', 'w2', 'w3', 'w1_or_w2', 'out_of_work', 'recent_pain_medication', 'dementia', 'palliative', 'opt_out', 'already_invited', 'do_not_contact', 'screened_out']
 --   $opt_out_codelist = 'research_opt_out'
 --   $opt_out_min_count = 1
 --   $opt_out_min_span_days = 0
 --   $opt_out_rule = 'opt_out'
 --   $opt_out_unless_codelist = 'research_opt_out_withdrawn'
 --   $opt_out_unless_same_day = false
+--   $out_of_work_latest_category_in = ['unemployed', 'long_term_sick']
+--   $out_of_work_latest_codelist = 'employment_status'
+--   $out_of_work_latest_rule = 'out_of_work_latest'
+--   $out_of_work_latest_within_days = 730
 --   $palliative_codelist = 'palliative_care'
 --   $palliative_min_count = 1
 --   $palliative_min_span_days = 0
 --   $palliative_rule = 'palliative'
+--   $recent_pain_medication_codelist = 'pain_medications'
+--   $recent_pain_medication_min_count = 1
+--   $recent_pain_medication_min_span_days = 0
+--   $recent_pain_medication_rule = 'recent_pain_medication'
+--   $recent_pain_medication_within_days = 90
 --   $role_chronic_pain_conditions = 'chronic_pain_conditions'
 --   $role_chronic_pain_diagnosis = 'chronic_pain_diagnosis'
 --   $role_dementia = 'dementia'
 --   $role_employment_status = 'employment_status'
+--   $role_fit_notes_not_fit = 'fit_notes_not_fit'
+--   $role_out_of_work_benefits = 'out_of_work_benefits'
 --   $role_pain_medications = 'pain_medications'
 --   $role_palliative_care = 'palliative_care'
 --   $role_research_opt_out = 'research_opt_out'
 --   $role_research_opt_out_withdrawn = 'research_opt_out_withdrawn'
+--   $score_c2 = 1
+--   $score_recent_pain_medication = 1
+--   $score_w1_or_w2 = 4
+--   $score_w3 = 3
 --   $stop_1 = 'not_registered'
 --   $stop_2 = 'not_alive'
 --   $stop_3 = 'age'
@@ -97,15 +114,30 @@
 --   $stop_7 = 'palliative'
 --   $stop_8 = 'opt_out'
 --   $study_name = 'instep'
---   $study_tree = '{"codelists": [{"alias": "chronic_pain_conditions", "name": "chronic_pain_conditions", "version": "1"}, {"alias": "chronic_pain_diagnosis", "name": "chronic_pain_diagnosis", "version": "1"}, {"alias": "pain_medications", "name": "pain_medications", "version": "1"}, {"alias": "employment_status", "name": "employment_status", "version": "1"}, {"alias": "dementia", "name": "dementia", "version": "1"}, {"alias": "palliative_care", "name": "palliative_care", "version": "1"}, {"alias": "research_opt_out", "name": "research_opt_out", "version": "1"}, {"alias": "research_opt_out_withdrawn", "name": "research_opt_out_withdrawn", "version": "1"}], "criteria": [{"definition": {}, "kind": "registered", "label": "Registered on the index date", "members": [], "name": "registered"}, {"definition": {}, "kind": "alive", "label": "Alive on the index date", "members": [], "name": "alive"}, {"definition": {"max": 64, "min": 18}, "kind": "age", "label": "Of working age", "members": [], "name": "working_age"}, {"definition": {"category_in": [], "codelist": "chronic_pain_conditions", "distinct_dates": false, "min_count": 2, "min_span_days": 90, "source": null, "unless": null, "within_days": 730}, "kind": "records", "label": "C1 repeated pain conditions", "members": [], "name": "c1"}, {"definition": {"category_in": [], "codelist": "chronic_pain_diagnosis", "distinct_dates": false, "min_count": 1, "min_span_days": 0, "source": null, "unless": null, "within_days": 730}, "kind": "records", "label": "C2 chronic pain recorded", "members": [], "name": "c2"}, {"definition": {"category_in": [], "codelist": "pain_medications", "distinct_dates": false, "min_count": 3, "min_span_days": 90, "source": null, "unless": null, "within_days": 365}, "kind": "records", "label": "C3 repeat pain medication", "members": [], "name": "c3"}, {"definition": {"of": ["c1", "c2", "c3"]}, "kind": "any", "label": "With chronic pain (any route)", "members": ["c1", "c2", "c3"], "name": "chronic_pain"}, {"definition": {"category_in": ["employed", "retired", "student"], "codelist": "employment_status", "within_days": 730}, "kind": "latest", "label": "Latest employment status is employed, retired or student", "members": [], "name": "employment"}, {"definition": {"of": "employment"}, "kind": "not", "label": "Not known to be in work", "members": ["employment"], "name": "not_in_work"}, {"definition": {"category_in": [], "codelist": "dementia", "distinct_dates": false, "min_count": 1, "min_span_days": 0, "source": null, "unless": null, "within_days": null}, "kind": "records", "label": "Dementia recorded", "members": [], "name": "dementia"}, {"definition": {"category_in": [], "codelist": "palliative_care", "distinct_dates": false, "min_count": 1, "min_span_days": 0, "source": null, "unless": null, "within_days": null}, "kind": "records", "label": "Palliative care recorded", "members": [], "name": "palliative"}, {"definition": {"category_in": [], "codelist": "research_opt_out", "distinct_dates": false, "min_count": 1, "min_span_days": 0, "source": null, "unless": {"category_in": [], "codelist": "research_opt_out_withdrawn", "same_day": false}, "within_days": null}, "kind": "records", "label": "Research opt-out recorded", "members": [], "name": "opt_out"}], "name": "instep", "out_of_work_evidence": null, "score": {}, "steps": [{"criterion": "registered", "exclude": false, "label": "Registered on the index date", "position": 1, "stop": "not_registered"}, {"criterion": "alive", "exclude": false, "label": "Alive on the index date", "position": 2, "stop": "not_alive"}, {"criterion": "working_age", "exclude": false, "label": "Of working age", "position": 3, "stop": "age"}, {"criterion": "chronic_pain", "exclude": false, "label": "With chronic pain (any route)", "position": 4, "stop": "no_chronic_pain"}, {"criterion": "not_in_work", "exclude": false, "label": "Not known to be in work", "position": 5, "stop": "in_work"}, {"criterion": "dementia", "exclude": true, "label": "No dementia", "position": 6, "stop": "dementia"}, {"criterion": "palliative", "exclude": true, "label": "No palliative care", "position": 7, "stop": "palliative"}, {"criterion": "opt_out", "exclude": true, "label": "No research opt-out", "position": 8, "stop": "opt_out"}, {"criterion": null, "exclude": false, "label": "Not already invited", "position": 9, "stop": "already_invited"}, {"criterion": null, "exclude": false, "label": "Not on the do-not-contact list", "position": 10, "stop": "do_not_contact"}, {"criterion": null, "exclude": false, "label": "Not screened out by a GP before", "position": 11, "stop": "screened_out"}, {"criterion": null, "exclude": false, "label": "Not held back for data quality", "position": 12, "stop": "data_quality"}], "title": "InStep: help to find work for people with chronic pain"}'
+--   $study_tree = '{"codelists": [{"alias": "chronic_pain_conditions", "name": "chronic_pain_conditions", "version": "1"}, {"alias": "chronic_pain_diagnosis", "name": "chronic_pain_diagnosis", "version": "1"}, {"alias": "pain_medications", "name": "pain_medications", "version": "1"}, {"alias": "employment_status", "name": "employment_status", "version": "2"}, {"alias": "fit_notes_not_fit", "name": "fit_notes_not_fit", "version": "1"}, {"alias": "out_of_work_benefits", "name": "out_of_work_benefits", "version": "1"}, {"alias": "dementia", "name": "dementia", "version": "1"}, {"alias": "palliative_care", "name": "palliative_care", "version": "1"}, {"alias": "research_opt_out", "name": "research_opt_out", "version": "1"}, {"alias": "research_opt_out_withdrawn", "name": "research_opt_out_withdrawn", "version": "1"}], "criteria": [{"definition": {}, "kind": "registered", "label": "Registered on the index date", "members": [], "name": "registered"}, {"definition": {}, "kind": "alive", "label": "Alive on the index date", "members": [], "name": "alive"}, {"definition": {"max": 64, "min": 18}, "kind": "age", "label": "Of working age", "members": [], "name": "working_age"}, {"definition": {"category_in": [], "codelist": "chronic_pain_conditions", "distinct_dates": false, "min_count": 2, "min_span_days": 90, "source": null, "unless": null, "within_days": 730}, "kind": "records", "label": "C1 repeated pain conditions", "members": [], "name": "c1"}, {"definition": {"category_in": [], "codelist": "chronic_pain_diagnosis", "distinct_dates": false, "min_count": 1, "min_span_days": 0, "source": null, "unless": null, "within_days": 730}, "kind": "records", "label": "C2 chronic pain recorded", "members": [], "name": "c2"}, {"definition": {"category_in": [], "codelist": "pain_medications", "distinct_dates": false, "min_count": 3, "min_span_days": 90, "source": null, "unless": null, "within_days": 365}, "kind": "records", "label": "C3 repeat pain medication", "members": [], "name": "c3"}, {"definition": {"of": ["c1", "c2", "c3"]}, "kind": "any", "label": "With chronic pain (any route)", "members": ["c1", "c2", "c3"], "name": "chronic_pain"}, {"definition": {"category_in": ["employed", "retired", "student"], "codelist": "employment_status", "within_days": 730}, "kind": "latest", "label": "Latest employment status is employed, retired or student", "members": [], "name": "employment"}, {"definition": {"of": "employment"}, "kind": "not", "label": "Not known to be in work", "members": ["employment"], "name": "not_in_work"}, {"definition": {"category_in": ["unemployed", "long_term_sick"], "codelist": "employment_status", "within_days": 730}, "kind": "latest", "label": "Latest employment status is unemployed or long-term sick", "members": [], "name": "out_of_work_latest"}, {"definition": {"of": ["out_of_work_latest", "not_in_work"]}, "kind": "all", "label": "W1 recorded as out of work", "members": ["out_of_work_latest", "not_in_work"], "name": "w1"}, {"definition": {"category_in": [], "codelist": "out_of_work_benefits", "distinct_dates": false, "min_count": 1, "min_span_days": 0, "source": null, "unless": null, "within_days": 730}, "kind": "records", "label": "W2 benefit or long-term sickness recorded", "members": [], "name": "w2"}, {"definition": {"category_in": [], "codelist": "fit_notes_not_fit", "distinct_dates": false, "min_count": 2, "min_span_days": 90, "source": null, "unless": {"category_in": ["employed"], "codelist": "employment_status", "same_day": true}, "within_days": 365}, "kind": "records", "label": "W3 not fit for work for 90 days or more", "members": [], "name": "w3"}, {"definition": {"of": ["w1", "w2"]}, "kind": "any", "label": "W1 or W2 out-of-work status or benefit", "members": ["w1", "w2"], "name": "w1_or_w2"}, {"definition": {"of": ["w1", "w2", "w3"]}, "kind": "any", "label": "Evidence of being out of work (W1, W2 or W3)", "members": ["w1", "w2", "w3"], "name": "out_of_work"}, {"definition": {"category_in": [], "codelist": "pain_medications", "distinct_dates": false, "min_count": 1, "min_span_days": 0, "source": null, "unless": null, "within_days": 90}, "kind": "records", "label": "Pain medicine issued in the last 90 days", "members": [], "name": "recent_pain_medication"}, {"definition": {"category_in": [], "codelist": "dementia", "distinct_dates": false, "min_count": 1, "min_span_days": 0, "source": null, "unless": null, "within_days": null}, "kind": "records", "label": "Dementia recorded", "members": [], "name": "dementia"}, {"definition": {"category_in": [], "codelist": "palliative_care", "distinct_dates": false, "min_count": 1, "min_span_days": 0, "source": null, "unless": null, "within_days": null}, "kind": "records", "label": "Palliative care recorded", "members": [], "name": "palliative"}, {"definition": {"category_in": [], "codelist": "research_opt_out", "distinct_dates": false, "min_count": 1, "min_span_days": 0, "source": null, "unless": {"category_in": [], "codelist": "research_opt_out_withdrawn", "same_day": false}, "within_days": null}, "kind": "records", "label": "Research opt-out recorded", "members": [], "name": "opt_out"}], "name": "instep", "out_of_work_evidence": "out_of_work", "score": {"c2": 1, "recent_pain_medication": 1, "w1_or_w2": 4, "w3": 3}, "steps": [{"criterion": "registered", "exclude": false, "label": "Registered on the index date", "position": 1, "stop": "not_registered"}, {"criterion": "alive", "exclude": false, "label": "Alive on the index date", "position": 2, "stop": "not_alive"}, {"criterion": "working_age", "exclude": false, "label": "Of working age", "position": 3, "stop": "age"}, {"criterion": "chronic_pain", "exclude": false, "label": "With chronic pain (any route)", "position": 4, "stop": "no_chronic_pain"}, {"criterion": "not_in_work", "exclude": false, "label": "Not known to be in work", "position": 5, "stop": "in_work"}, {"criterion": "dementia", "exclude": true, "label": "No dementia", "position": 6, "stop": "dementia"}, {"criterion": "palliative", "exclude": true, "label": "No palliative care", "position": 7, "stop": "palliative"}, {"criterion": "opt_out", "exclude": true, "label": "No research opt-out", "position": 8, "stop": "opt_out"}, {"criterion": null, "exclude": false, "label": "Not already invited", "position": 9, "stop": "already_invited"}, {"criterion": null, "exclude": false, "label": "Not on the do-not-contact list", "position": 10, "stop": "do_not_contact"}, {"criterion": null, "exclude": false, "label": "Not screened out by a GP before", "position": 11, "stop": "screened_out"}, {"criterion": null, "exclude": false, "label": "Not held back for data quality", "position": 12, "stop": "data_quality"}], "title": "InStep: help to find work for people with chronic pain"}'
 --   $version_chronic_pain_conditions = '1'
 --   $version_chronic_pain_diagnosis = '1'
 --   $version_dementia = '1'
---   $version_employment_status = '1'
+--   $version_employment_status = '2'
+--   $version_fit_notes_not_fit = '1'
+--   $version_out_of_work_benefits = '1'
 --   $version_pain_medications = '1'
 --   $version_palliative_care = '1'
 --   $version_research_opt_out = '1'
 --   $version_research_opt_out_withdrawn = '1'
+--   $w2_codelist = 'out_of_work_benefits'
+--   $w2_min_count = 1
+--   $w2_min_span_days = 0
+--   $w2_rule = 'w2'
+--   $w2_within_days = 730
+--   $w3_codelist = 'fit_notes_not_fit'
+--   $w3_min_count = 2
+--   $w3_min_span_days = 90
+--   $w3_rule = 'w3'
+--   $w3_unless_category_in = ['employed']
+--   $w3_unless_codelist = 'employment_status'
+--   $w3_unless_same_day = true
+--   $w3_within_days = 365
 --   $working_age_max = 64
 --   $working_age_min = 18
 
@@ -121,6 +153,8 @@ pins AS (
         ($role_chronic_pain_diagnosis, $codelist_chronic_pain_diagnosis, $version_chronic_pain_diagnosis),
         ($role_pain_medications, $codelist_pain_medications, $version_pain_medications),
         ($role_employment_status, $codelist_employment_status, $version_employment_status),
+        ($role_fit_notes_not_fit, $codelist_fit_notes_not_fit, $version_fit_notes_not_fit),
+        ($role_out_of_work_benefits, $codelist_out_of_work_benefits, $version_out_of_work_benefits),
         ($role_dementia, $codelist_dementia, $version_dementia),
         ($role_palliative_care, $codelist_palliative_care, $version_palliative_care),
         ($role_research_opt_out, $codelist_research_opt_out, $version_research_opt_out),
@@ -266,6 +300,70 @@ base AS (
     GROUP BY practice_code, patient_id
 ),
 
+"out_of_work_latest__day" AS (
+    -- Latest employment status is unemployed or long-term sick: the records on the latest date within the window
+    -- (several codes can share that day; every one of them counts).
+    SELECT practice_code, patient_id, record_date, category
+    FROM study_records
+    WHERE role = $out_of_work_latest_codelist AND days_before BETWEEN 0 AND $out_of_work_latest_within_days
+    QUALIFY record_date = max(record_date) OVER (PARTITION BY practice_code, patient_id)
+),
+
+"out_of_work_latest__hits" AS (
+    -- Holds when any category on that day is one of the study's.
+    SELECT
+        practice_code, patient_id,
+        max(record_date) AS latest_date,
+        list_sort(list_distinct(list(category))) AS categories,
+        coalesce(min(category) FILTER (WHERE list_contains(CAST($out_of_work_latest_category_in AS VARCHAR[]), category)), min(category)) AS category,
+        coalesce(bool_or(list_contains(CAST($out_of_work_latest_category_in AS VARCHAR[]), category)), false) AS hit
+    FROM "out_of_work_latest__day"
+    GROUP BY practice_code, patient_id
+),
+
+"w2__hits" AS (
+    -- W2 benefit or long-term sickness recorded: at least 1 records within 730 days of D.
+    SELECT practice_code, patient_id, max(record_date) AS last_date
+    FROM study_records
+    WHERE role = $w2_codelist AND days_before BETWEEN 0 AND $w2_within_days
+    GROUP BY practice_code, patient_id
+    HAVING count(*) >= $w2_min_count
+        AND date_diff('day', min(record_date), max(record_date)) >= $w2_min_span_days
+),
+
+"w3__matched" AS (
+    -- W3 not fit for work for 90 days or more: at least 2 records within 365 days of D, the latest at least 90 days after the earliest.
+    SELECT practice_code, patient_id, max(record_date) AS last_date
+    FROM study_records
+    WHERE role = $w3_codelist AND days_before BETWEEN 0 AND $w3_within_days
+    GROUP BY practice_code, patient_id
+    HAVING count(*) >= $w3_min_count
+        AND date_diff('day', min(record_date), max(record_date)) >= $w3_min_span_days
+),
+
+"w3__hits" AS (
+    -- ...unless a record from the other codelist is dated after the latest of them
+    -- (or on the same day, when the study says so).
+    SELECT m.practice_code, m.patient_id
+    FROM "w3__matched" AS m
+    WHERE NOT EXISTS (
+        SELECT 1 FROM study_records AS u
+        WHERE u.practice_code = m.practice_code AND u.patient_id = m.patient_id
+            AND u.role = $w3_unless_codelist AND list_contains(CAST($w3_unless_category_in AS VARCHAR[]), u.category)
+            AND (u.record_date > m.last_date OR ($w3_unless_same_day AND u.record_date = m.last_date))
+    )
+),
+
+"recent_pain_medication__hits" AS (
+    -- Pain medicine issued in the last 90 days: at least 1 records within 90 days of D.
+    SELECT practice_code, patient_id, max(record_date) AS last_date
+    FROM study_records
+    WHERE role = $recent_pain_medication_codelist AND days_before BETWEEN 0 AND $recent_pain_medication_within_days
+    GROUP BY practice_code, patient_id
+    HAVING count(*) >= $recent_pain_medication_min_count
+        AND date_diff('day', min(record_date), max(record_date)) >= $recent_pain_medication_min_span_days
+),
+
 "dementia__hits" AS (
     -- Dementia recorded: at least 1 records on or before D.
     SELECT practice_code, patient_id, max(record_date) AS last_date
@@ -323,17 +421,31 @@ criteria AS (
         (("c1__hits".practice_code IS NOT NULL) OR ("c2__hits".practice_code IS NOT NULL) OR ("c3__hits".practice_code IS NOT NULL)) AS "chronic_pain",
         coalesce("employment__hits".hit, false) AS "employment",
         (NOT coalesce("employment__hits".hit, false)) AS "not_in_work",
+        coalesce("out_of_work_latest__hits".hit, false) AS "out_of_work_latest",
+        (coalesce("out_of_work_latest__hits".hit, false) AND (NOT coalesce("employment__hits".hit, false))) AS "w1",
+        ("w2__hits".practice_code IS NOT NULL) AS "w2",
+        ("w3__hits".practice_code IS NOT NULL) AS "w3",
+        ((coalesce("out_of_work_latest__hits".hit, false) AND (NOT coalesce("employment__hits".hit, false))) OR ("w2__hits".practice_code IS NOT NULL)) AS "w1_or_w2",
+        ((coalesce("out_of_work_latest__hits".hit, false) AND (NOT coalesce("employment__hits".hit, false))) OR ("w2__hits".practice_code IS NOT NULL) OR ("w3__hits".practice_code IS NOT NULL)) AS "out_of_work",
+        ("recent_pain_medication__hits".practice_code IS NOT NULL) AS "recent_pain_medication",
         ("dementia__hits".practice_code IS NOT NULL) AS "dementia",
         ("palliative__hits".practice_code IS NOT NULL) AS "palliative",
         ("opt_out__hits".practice_code IS NOT NULL) AS "opt_out",
         "employment__hits".category AS "employment_category",
         "employment__hits".latest_date AS "employment_date",
-        "employment__hits".categories AS "employment_categories"
+        "employment__hits".categories AS "employment_categories",
+        "out_of_work_latest__hits".category AS "out_of_work_latest_category",
+        "out_of_work_latest__hits".latest_date AS "out_of_work_latest_date",
+        "out_of_work_latest__hits".categories AS "out_of_work_latest_categories"
     FROM base AS w
     LEFT JOIN "c1__hits" ON "c1__hits".practice_code = w.practice_code AND "c1__hits".patient_id = w.patient_id
     LEFT JOIN "c2__hits" ON "c2__hits".practice_code = w.practice_code AND "c2__hits".patient_id = w.patient_id
     LEFT JOIN "c3__hits" ON "c3__hits".practice_code = w.practice_code AND "c3__hits".patient_id = w.patient_id
     LEFT JOIN "employment__hits" ON "employment__hits".practice_code = w.practice_code AND "employment__hits".patient_id = w.patient_id
+    LEFT JOIN "out_of_work_latest__hits" ON "out_of_work_latest__hits".practice_code = w.practice_code AND "out_of_work_latest__hits".patient_id = w.patient_id
+    LEFT JOIN "w2__hits" ON "w2__hits".practice_code = w.practice_code AND "w2__hits".patient_id = w.patient_id
+    LEFT JOIN "w3__hits" ON "w3__hits".practice_code = w.practice_code AND "w3__hits".patient_id = w.patient_id
+    LEFT JOIN "recent_pain_medication__hits" ON "recent_pain_medication__hits".practice_code = w.practice_code AND "recent_pain_medication__hits".patient_id = w.patient_id
     LEFT JOIN "dementia__hits" ON "dementia__hits".practice_code = w.practice_code AND "dementia__hits".patient_id = w.patient_id
     LEFT JOIN "palliative__hits" ON "palliative__hits".practice_code = w.practice_code AND "palliative__hits".patient_id = w.patient_id
     LEFT JOIN "opt_out__hits" ON "opt_out__hits".practice_code = w.practice_code AND "opt_out__hits".patient_id = w.patient_id
@@ -437,14 +549,14 @@ decided AS (
         WHEN screened_out THEN 'screened_out'
         WHEN dq_reason IS NOT NULL THEN 'data_quality'
         END AS stopped_by,
-        CAST(0 AS INTEGER) AS score,
-        CAST(NULL AS BOOLEAN) AS out_of_work_evidence
+        CAST(CASE WHEN "w1_or_w2" THEN $score_w1_or_w2 ELSE 0 END + CASE WHEN "w3" THEN $score_w3 ELSE 0 END + CASE WHEN "c2" THEN $score_c2 ELSE 0 END + CASE WHEN "recent_pain_medication" THEN $score_recent_pain_medication ELSE 0 END AS INTEGER) AS score,
+        CAST("out_of_work" AS BOOLEAN) AS out_of_work_evidence
     FROM data_quality
 ),
 
 final AS (
     SELECT
-        "practice_code", "patient_id", "index_date", "age", "registered", "alive", "working_age", "c1", "c2", "c3", "chronic_pain", "employment", "not_in_work", "dementia", "palliative", "opt_out", "employment_category", "employment_date", "employment_categories", "already_invited", "do_not_contact", "screened_out", "dq_reason", "score", "out_of_work_evidence", "stopped_by",
+        "practice_code", "patient_id", "index_date", "age", "registered", "alive", "working_age", "c1", "c2", "c3", "chronic_pain", "employment", "not_in_work", "out_of_work_latest", "w1", "w2", "w3", "w1_or_w2", "out_of_work", "recent_pain_medication", "dementia", "palliative", "opt_out", "employment_category", "employment_date", "employment_categories", "out_of_work_latest_category", "out_of_work_latest_date", "out_of_work_latest_categories", "already_invited", "do_not_contact", "screened_out", "dq_reason", "score", "out_of_work_evidence", "stopped_by",
         stopped_by IS NULL AS invited
     FROM decided
 )
@@ -500,6 +612,37 @@ coded_evidence AS (
     FROM reached_records
     WHERE role = $employment_codelist
     QUALIFY record_date = coalesce(max(record_date) FILTER (WHERE days_before BETWEEN 0 AND $employment_within_days) OVER (PARTITION BY practice_code, patient_id), max(record_date) OVER (PARTITION BY practice_code, patient_id))
+    UNION ALL
+    SELECT practice_code, patient_id, CAST($out_of_work_latest_rule AS VARCHAR) AS rule, record_date, coding_system, code,
+        term, codelist, version, category, role, source, days_before BETWEEN 0 AND $out_of_work_latest_within_days AS in_window, value,
+        NULL::VARCHAR AS detail
+    FROM reached_records
+    WHERE role = $out_of_work_latest_codelist
+    QUALIFY record_date = coalesce(max(record_date) FILTER (WHERE days_before BETWEEN 0 AND $out_of_work_latest_within_days) OVER (PARTITION BY practice_code, patient_id), max(record_date) OVER (PARTITION BY practice_code, patient_id))
+    UNION ALL
+    SELECT practice_code, patient_id, CAST($w2_rule AS VARCHAR) AS rule, record_date, coding_system, code,
+        term, codelist, version, category, role, source, true AS in_window, value,
+        NULL::VARCHAR AS detail
+    FROM reached_records
+    WHERE role = $w2_codelist AND days_before BETWEEN 0 AND $w2_within_days
+    UNION ALL
+    SELECT practice_code, patient_id, CAST($w3_rule AS VARCHAR) AS rule, record_date, coding_system, code,
+        term, codelist, version, category, role, source, true AS in_window, value,
+        NULL::VARCHAR AS detail
+    FROM reached_records
+    WHERE role = $w3_codelist AND days_before BETWEEN 0 AND $w3_within_days
+    UNION ALL
+    SELECT practice_code, patient_id, CAST($w3_rule AS VARCHAR) AS rule, record_date, coding_system, code,
+        term, codelist, version, category, role, source, true AS in_window, value,
+        NULL::VARCHAR AS detail
+    FROM reached_records
+    WHERE role = $w3_unless_codelist
+    UNION ALL
+    SELECT practice_code, patient_id, CAST($recent_pain_medication_rule AS VARCHAR) AS rule, record_date, coding_system, code,
+        term, codelist, version, category, role, source, true AS in_window, value,
+        NULL::VARCHAR AS detail
+    FROM reached_records
+    WHERE role = $recent_pain_medication_codelist AND days_before BETWEEN 0 AND $recent_pain_medication_within_days
     UNION ALL
     SELECT practice_code, patient_id, CAST($dementia_rule AS VARCHAR) AS rule, record_date, coding_system, code,
         term, codelist, version, category, role, source, true AS in_window, value,

@@ -37,6 +37,10 @@ def _render_run(run: dict) -> list[str]:
         out.append("  Rules, in the study's order:")
     for rule in run["rules"]:
         out += _render_rule(rule, stopped=rule["rule"] == run["stopped_by"])
+    if run.get("score"):
+        out.append("  Score and out-of-work evidence:")
+    for part in run.get("score", []):
+        out += _render_part(part)
     if run["records_after_index_date"]:
         out.append(
             f"  ({plural(run['records_after_index_date'], 'coded record')} dated after the index date "
@@ -50,6 +54,18 @@ def _render_rule(rule: dict, *, stopped: bool) -> list[str]:
     out = [f"    {mark} {rule['label']}: {rule['text']}" + ("   ← stopped here" if stopped else "")]
     out += [f"        {line}" for line in rule["evidence"]]
     for sub in rule.get("routes", []):
+        out.append(f"        {'✓' if sub['held'] else '✗'} {sub['text']}")
+        out += [f"            {line}" for line in sub["evidence"]]
+    return out
+
+
+def _render_part(part: dict) -> list[str]:
+    """A scoring criterion: '✓ <label> held: <why> (+4 points)', then what it is made of."""
+    mark = "✓" if part["held"] else "✗"
+    worth = f" (+{part['points']} points)" if part.get("points") else " (out-of-work evidence)"
+    out = [f"    {mark} {part['text']}{worth}"]
+    out += [f"        {line}" for line in part["evidence"]]
+    for sub in part.get("routes", []):
         out.append(f"        {'✓' if sub['held'] else '✗'} {sub['text']}")
         out += [f"            {line}" for line in sub["evidence"]]
     return out

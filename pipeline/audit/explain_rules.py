@@ -137,8 +137,10 @@ def records(c: dict, f: Facts, held: bool) -> tuple[str, list[str]]:
     if rule["within_days"] is None:
         return _ever(c, f, held, inside)
     when = f"within {rule['within_days']} days before {f.d}"
+    unless = rule.get("unless")
+    later = f.rows(name, unless["codelist"]) if unless else []
     if not inside:
-        return f"no {noun} from {f.codelist(rule['codelist'])} {when}", []
+        return f"no {noun} from {f.codelist(rule['codelist'])} {when}", evidence_lines(later)
     needs = f"needs at least {rule['min_count']}" + (
         f", the latest at least {rule['min_span_days']} days after the earliest"
         if rule["min_span_days"]

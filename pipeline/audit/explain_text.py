@@ -100,6 +100,33 @@ def _excludes(c: dict, f: Facts, *, negated: bool) -> str:
     return ""
 
 
+def score_parts(facts: dict) -> list[dict]:
+    """The criteria the study scores (its ``score:``) and its out-of-work evidence
+    criterion: each with whether it held, its points and, below it, every criterion it
+    is made of with that one's evidence (a scoring criterion need not be in any step)."""
+    f = Facts(facts)
+    points = f.tree.get("score") or {}
+    names = list(points)
+    evidence = f.tree.get("out_of_work_evidence")
+    if evidence and evidence not in names:
+        names.append(evidence)
+    parts = []
+    for name in names:
+        part = member(f.criteria[name], f)
+        part["points"] = points.get(name)
+        part["routes"] = [member(f.criteria[m], f) for m in _below(f, name)]
+        parts.append(part)
+    return parts
+
+
+def _below(f: Facts, name: str) -> list[str]:
+    """Every criterion NAME is made of (any/all/not members, recursively), in order."""
+    found: list[str] = []
+    for m in f.criteria[name]["members"]:
+        found += [m] + [x for x in _below(f, m) if x not in found]
+    return list(dict.fromkeys(found))
+
+
 def verdict(facts: dict, rule_list: list[dict]) -> tuple[str, str]:
     """(result, one sentence): invited, withdrawn, not_sent, deferred, quarantined, not_invited or not_judged."""
     pop = facts["population"]
@@ -200,6 +227,7 @@ def describe_run(facts: dict) -> dict:
         "invite_ref": (facts["invitation"] or {}).get("invite_ref"),
         "ranking": ranking(facts),
         "rules": rule_list,
+        "score": score_parts(facts) if rule_list else [],
         "records_after_index_date": facts["records_after_index_date"],
     }
 

@@ -50,7 +50,8 @@ PATIENT = {
     "date_of_death": None,
 }
 
-# codelist, coding_system, code, term, category (all version 1, already expanded)
+# codelist, coding_system, code, term, category (already expanded; each at the version
+# the shipped study pins, PINNED below)
 CODES = [
     ("chronic_pain_conditions", "snomedct", "279039007", "Low back pain", None),
     ("chronic_pain_conditions", "snomedct", "203082005", "Fibromyalgia", None),
@@ -70,6 +71,20 @@ CODES = [
         None,
     ),
     ("research_opt_out_withdrawn", "snomedct", "827261000000102", "Dissent withdrawn", None),
+    (
+        "fit_notes_not_fit",
+        "snomedct",
+        "751481000000104",
+        "eMED3 (2010) new statement issued, not fit for work",
+        None,
+    ),
+    (
+        "out_of_work_benefits",
+        "snomedct",
+        "160978002",
+        "(Sickness &/ or invalidity benefit) or invalidity pension",
+        None,
+    ),
 ]
 
 
@@ -107,7 +122,8 @@ def _load(
         "CREATE TABLE codelist_codes (codelist VARCHAR, version VARCHAR, coding_system VARCHAR,"
         " code VARCHAR, term VARCHAR, category VARCHAR)"
     )
-    _insert(con, "codelist_codes", [(c[0], "1", *c[1:]) for c in CODES])
+    pinned = {alias: version for alias, _, version in study().codelist_refs()}
+    _insert(con, "codelist_codes", [(c[0], pinned[c[0]], *c[1:]) for c in CODES])
 
 
 def make_run(

@@ -29,7 +29,7 @@ def test_an_invited_patient_gets_every_rule_with_its_evidence(ws):
     assert "Patient: Mrs Ann Example, practice J82001 patient id p1" in text
     assert "Study: instep (" in text and "index date 2019-06-01" in text
     assert (
-        "Codelists: chronic_pain_conditions v1, chronic_pain_diagnosis v1, pain_medications v1, employment_status v1"
+        "Codelists: chronic_pain_conditions v1, chronic_pain_diagnosis v1, pain_medications v1, employment_status v2, fit_notes_not_fit v1, out_of_work_benefits v1"
         in text
     )
     assert f"Result: INVITED: every rule held; the letter's reference is {ref}" in text
@@ -64,7 +64,7 @@ def test_a_patient_stopped_by_an_employment_code(ws):
     ) in text
     assert "✗ Not known to be in work:" in text and "← stopped here" in text
     assert (
-        "Full-time employment (SNOMED CT 160903007), employment_status v1, recorded 2019-02-01"
+        "Full-time employment (SNOMED CT 160903007), employment_status v2, recorded 2019-02-01"
         in text
     )
     assert "✓ C2 chronic pain recorded held: 1 record within 730 days" in text

@@ -104,15 +104,31 @@ def test_every_patient_explain_says_what_the_run_stored(run):
         for s in steps:
             if s["criterion"]:
                 assert rules[s["stop"]]["held"] == (pop[s["criterion"]] != s["exclude"]), s
+        parts = {p["rule"]: p for p in said["score"]}
         mine = [e for e in evidence if e["patient_id"] == pop["patient_id"]]
         mine = mine or patient_evidence(
             run.db_path, tree, practice_code=R.PRACTICE, patient_id=pop["patient_id"]
         )
         for e in (e for e in mine if e["codelist"]):
             owner = next(
-                s for s in steps if s["criterion"] and _covers(run, s["criterion"], e["rule"])
+                (s for s in steps if s["criterion"] and _covers(run, s["criterion"], e["rule"])),
+                None,
             )
-            assert day(e["record_date"]) in shown(rules[owner["stop"]]), (pop["patient_id"], e)
+            # Evidence of a criterion no step uses belongs to one the study scores.
+            part = (
+                owner
+                and rules[owner["stop"]]
+                or next(
+                    p
+                    for p in parts.values()
+                    if e["rule"] in [p["rule"], *(r["rule"] for r in p["routes"])]
+                )
+            )
+            assert day(e["record_date"]) in shown(part), (pop["patient_id"], e)
+        for name, part in parts.items():
+            assert part["held"] == bool(pop[name]), (pop["patient_id"], name)
+        points = sum(p["points"] for p in parts.values() if p["held"] and p["points"])
+        assert points == pop["score"], pop["patient_id"]
 
 
 def _covers(info, criterion: str, rule: str) -> bool:

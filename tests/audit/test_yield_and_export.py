@@ -50,7 +50,7 @@ def test_yield_counts_per_practice_and_route(ws):
         routes["C2 chronic_pain_diagnosis v1"]["complaints"],
     ) == (2, 1)
     # one run: no codelist differs between runs, so no codelist rows, and one line saying so
-    assert rows(table, "codelist") == {} and "employment_status v1" in table.same_codelists
+    assert rows(table, "codelist") == {} and "employment_status v2" in table.same_codelists
     removed = {e.role: e.removed for e in table.exclusions}
     assert set(removed) >= {"dementia", "palliative_care", "research_opt_out"}
 

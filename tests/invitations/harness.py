@@ -59,13 +59,13 @@ def study_inputs(con, world: RunDB) -> None:
     codes = [
         (
             role,
-            "1",
+            version,
             "snomedct",
             f"99{i:07d}",
             role,
             "employed" if role == "employment_status" else None,
         )
-        for i, role in enumerate(alias for alias, _, _ in STUDY.codelist_refs())
+        for i, (role, _, version) in enumerate(STUDY.codelist_refs())
     ]
     codes.append(("chronic_pain_diagnosis", "1", *C2, None))
     con.executemany("INSERT INTO codelist_codes VALUES (?, ?, ?, ?, ?, ?)", codes)

@@ -253,6 +253,8 @@ def test_upgrade_study_converts_the_old_instep_file_to_the_shipped_tree(tmp_path
     assert upgraded.steps == shipped.steps
     v1_refs = {a: (n, v) for a, n, v in upgraded.codelist_refs()}
     v2_refs = {a: (n, v) for a, n, v in shipped.codelist_refs()}
-    assert v1_refs == {a: v2_refs[a] for a in v1_refs} | {"employment_status": ("employment_status", "1")}
+    assert v1_refs == {a: v2_refs[a] for a in v1_refs} | {
+        "employment_status": ("employment_status", "1")
+    }
     again = CliRunner().invoke(main, ["upgrade-study", str(DEFAULT_STUDY)])
     assert again.exit_code == 5 and "not a study file of the old format" in again.output

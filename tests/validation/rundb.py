@@ -26,6 +26,8 @@ CODES = [
     ("palliative_care", "snomedct", "103735009", None),
     ("research_opt_out", "snomedct", "827241000000103", None),
     ("research_opt_out_withdrawn", "snomedct", "827261000000102", None),
+    ("fit_notes_not_fit", "snomedct", "751481000000104", None),
+    ("out_of_work_benefits", "snomedct", "160978002", None),
 ]
 PAIN = {"code": "82423001", "event_date": "2023-06-01"}
 # Who is in the extract (index date 2024-05-01), by patient number.
@@ -93,8 +95,10 @@ def _run_tables(con, study) -> None:
         "CREATE TABLE codelist_codes (codelist VARCHAR, version VARCHAR, coding_system VARCHAR,"
         " code VARCHAR, term VARCHAR, category VARCHAR)"
     )
+    pinned = {alias: version for alias, _, version in study.codelist_refs()}
     con.executemany(
-        "INSERT INTO codelist_codes VALUES (?, '1', ?, ?, 'term', ?)", [list(c) for c in CODES]
+        "INSERT INTO codelist_codes VALUES (?, ?, ?, ?, 'term', ?)",
+        [[c[0], pinned[c[0]], *c[1:]] for c in CODES],
     )
     con.execute(
         "CREATE TABLE prior_invitations (practice_code VARCHAR, patient_id VARCHAR,"

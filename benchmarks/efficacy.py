@@ -14,8 +14,7 @@ eligible share of enquirers and recruits per letter (the world's calibration).
 Rows (issue #14 item 4): codelist-only (studies/codelist-only.yaml once it exists,
 until then the pilot's search read from the v1 run's population flags); InStep v1
 rules (benchmarks/studies/instep-v1.yaml, frozen); InStep v2 evidence
-(studies/instep.yaml once it has the version 2 rules, until then
-benchmarks/studies/instep-v2.yaml, written from the spec's "Version 2 additions");
+(studies/instep.yaml, no capacity);
 + ranking at 120 letters per practice; + GP screening (the letters of the ranking row
 after the simulated GP of pipeline/screening/simulated_gp.py). Every run gets
 `--screening off` when `cohort run` has it. Rows that cannot run on this branch are
@@ -57,8 +56,7 @@ class Row:
     derive: tuple[str, str] | None = None
 
 
-V2 = "benchmarks/studies/instep-v2.yaml"  # the spec's version 2 additions, for the benchmark
-SHIPPED = "studies/instep.yaml"
+SHIPPED = "studies/instep.yaml"  # InStep with the version 2 additions
 
 
 def _rules(path: Path) -> dict:
@@ -66,11 +64,6 @@ def _rules(path: Path) -> dict:
     study = yaml.safe_load(path.read_text(encoding="utf-8"))
     study.pop("capacity_per_practice", None)
     return study
-
-
-def v2_study() -> str:
-    """The shipped InStep once it has the version 2 rules, else the benchmark's own."""
-    return SHIPPED if _rules(ROOT / SHIPPED) != _rules(ROOT / V1) else V2
 
 
 def make_rows(v2: str) -> tuple[Row, ...]:
@@ -89,7 +82,7 @@ def make_rows(v2: str) -> tuple[Row, ...]:
     )
 
 
-ROWS = make_rows(V2)
+ROWS = make_rows(SHIPPED)
 DISPLAY = tuple(r.label for r in (ROWS[1], ROWS[0], *ROWS[2:]))
 # Flags every run gets when this branch's `cohort run` has them: the runs measure the
 # search; the "+ GP screening" row applies the simulated GP to the letters itself.
@@ -130,6 +123,8 @@ def skipped(rows) -> dict[str, str]:
         study = ROOT / row.study
         if not study.exists() and not row.derive:
             why[row.label] = f"{row.study} is not on this branch"
+        elif row.study == SHIPPED and _rules(study) == _rules(ROOT / V1):
+            why[row.label] = f"{row.study} still has the version 1 rules"
         elif row.derive and row.derive[1] == "screen" and simulated_gp() is None:
             why[row.label] = (
                 "the simulated GP (pipeline/screening/simulated_gp.py) is not on this branch"
@@ -194,8 +189,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="scratch folder (replaced; default bench-data/efficacy)")  # fmt: skip
     args = parser.parse_args(argv)
     run_help = _run_help()
-    v2 = v2_study()
-    all_rows = make_rows(v2)
+    all_rows = ROWS
     why = skipped(all_rows)
     rows = [r for r in all_rows if r.label not in why]
     common = SCREENING_OFF if "--screening" in run_help else ()

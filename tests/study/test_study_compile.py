@@ -4,13 +4,16 @@ import os
 import re
 from pathlib import Path
 
+import pytest
+
 from pipeline.paths import DEFAULT_STUDY
 from pipeline.study.compile import compile_study
 from pipeline.study.model import load_study
 
 from .world import build, days, invited, study
 
-GOLDEN = Path(__file__).parent / "golden" / "instep.sql"
+GOLDEN = Path(__file__).parent / "golden"
+SHIPPED = sorted((Path(__file__).resolve().parents[2] / "studies").glob("*.yaml"))
 SECOND = """
 name: back-pain-pilot
 title: A second study, from a file alone
@@ -66,12 +69,19 @@ def test_same_study_same_sql_byte_for_byte():
     assert first.sql == again.sql and first.params == again.params
 
 
-def test_matches_the_golden_file():
-    """Regenerate with COHORT_UPDATE_GOLDEN=1 after a deliberate change to sql/study/."""
-    sql = compile_study(study()).sql
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_every_shipped_study_matches_its_golden_file(path):
+    """Every studies/NAME.yaml loads against codelists/ and compiles to golden/NAME.sql.
+    Regenerate with COHORT_UPDATE_GOLDEN=1 after a deliberate change to the study or
+    the compiler (a new shipped study needs its golden file too)."""
+    sql = compile_study(load_study(path)).sql
+    golden = GOLDEN / f"{path.stem}.sql"
     if os.environ.get("COHORT_UPDATE_GOLDEN"):
-        GOLDEN.write_text(sql)
-    assert sql == GOLDEN.read_text()
+        golden.write_text(sql)
+    assert golden.exists(), (
+        f"no golden SQL for {path.name}: run COHORT_UPDATE_GOLDEN=1 pytest {__file__}"
+    )
+    assert sql == golden.read_text()
 
 
 def test_no_study_value_is_written_into_the_sql():

@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "pipeline.commands.synth",
     "pipeline.commands.codelists",
     "pipeline.commands.invitations",
+    "pipeline.commands.screening",
     "pipeline.commands.audit",
     "pipeline.commands.validate",
     "pipeline.commands.check",

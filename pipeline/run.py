@@ -22,6 +22,7 @@ from pipeline import audit, db
 from pipeline.errors import UsageError, ValidationFailed
 from pipeline.fsutil import private_dir
 from pipeline.progress import Progress
+from pipeline.screening.mode import check_screening_options
 from pipeline.state import StudyOptions, StudyState
 from pipeline.workspace import Workspace, now, operator, publish_dir
 
@@ -39,6 +40,8 @@ class RunOptions(StudyOptions):
     seed: int = 0
     reply_days: int = 21
     pdf: str = "auto"  # auto | always | never
+    screening: str | None = None  # None: the study's setting; "off" needs screening_reason
+    screening_reason: str | None = None
 
 
 @dataclass(kw_only=True)
@@ -83,6 +86,7 @@ def execute(options: RunOptions, *, progress: Progress | None = None) -> RunStat
 
     progress = progress or Progress(quiet=True)
     pdf.renderer(options.pdf)  # PDFs wanted but nothing can print them: stop before anything
+    check_screening_options(options.screening, options.screening_reason)
     ws = Workspace.open(options.workspace)
     with ws.lock("run"):
         _recover(ws)
@@ -117,9 +121,12 @@ def execute(options: RunOptions, *, progress: Progress | None = None) -> RunStat
 
 def _recover(ws: Workspace) -> None:
     """Publish runs a crash left committed but unmoved, and log them; check the log's end."""
+    from pipeline.screening import recover_releases
+
     audit.check_log(ws)
     for run_id, study, out_dir in ws.recover():
         audit.log_recovered_run(ws, run_id=run_id, study=study, out_dir=out_dir)
+    recover_releases(ws)
 
 
 def _stages(state: RunState, progress: Progress) -> None:

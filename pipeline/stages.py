@@ -145,7 +145,15 @@ def validate_cohort(state) -> None:
 
 
 def invitations(state) -> None:
+    """Who is chosen within capacity; whether a GP screens them first (run record)."""
     from pipeline.invitations import select_invitations
+    from pipeline.screening import screening_settings
+
+    state.screening = screening_settings(
+        study=state.study,
+        screening=state.options.screening,
+        reason=state.options.screening_reason,
+    )
 
     with state.workspace.state(read_only=True) as ws_con:
         refs = {r[0] for r in ws_con.execute("SELECT invite_ref FROM ledger").fetchall()}
@@ -179,7 +187,14 @@ def validate_invitations(state) -> None:
 
 
 def outputs(state) -> None:
+    """Letters and mail-merge lists; or, when a GP screens the run, screening lists only."""
     from pipeline.invitations import write_outputs
+
+    if state.screening.get("mode") == "required":
+        from pipeline.screening import write_screening_lists
+
+        state.files += write_screening_lists(state.con, state.stage_dir, study=state.study)
+        return
 
     letter_date = state.options.letter_date or dt.date.today()
     state.files += write_outputs(
@@ -206,6 +221,7 @@ def record_and_report(state) -> None:
 def commit(state) -> None:
     """Ledger and run row in one transaction, then the folder moves into place."""
     from pipeline.invitations import commit_invitations
+    from pipeline.screening.mode import ledger_status, run_screening
     from pipeline.workspace import publish_dir
 
     if state.con is not None:
@@ -221,6 +237,9 @@ def commit(state) -> None:
             started_at=state.started_at,
             stage_dir=state.stage_dir,
             out_dir=state.out_dir,
+            status=ledger_status(state.screening),
+            screening=run_screening(state.screening),
+            screening_reason=state.screening.get("reason"),
         )
         publish_dir(state.stage_dir, state.out_dir)
         ws_con.execute(
@@ -237,11 +256,11 @@ def remove_invitation_outputs(state) -> None:
     for name in MAILABLE:
         for path in stage.glob(name):
             path.unlink(missing_ok=True)
-    practices = stage / "practices"
-    if practices.exists():
-        import shutil
+    for folder in ("practices", "screening"):
+        if (stage / folder).exists():
+            import shutil
 
-        shutil.rmtree(practices)
+            shutil.rmtree(stage / folder)
 
 
 class Stage(NamedTuple):
@@ -277,7 +296,7 @@ STAGES = {
         Stage("validate_cohort", "Validating the cohort", validate_cohort),
         Stage("invitations", "Choosing invitations", invitations),
         Stage("validate_invitations", "Validating the invitation list", validate_invitations),
-        Stage("outputs", "Writing mail-merge lists and letters", outputs),
+        Stage("outputs", "Writing letters, or the GP screening lists", outputs),
         Stage("record", "Writing the run record and report", record_and_report),
         Stage("commit", "Committing the ledger and publishing the run", commit),
         Stage("check_counts", "Counting patients, records and coding systems", check_counts),

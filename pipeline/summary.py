@@ -18,6 +18,7 @@ FILES = (
     ("report.html", "Run report (open in a browser)"),
     ("mailmerge.csv", "Invitations (mail merge)"),
     ("mailmerge.xlsx", "Invitations (spreadsheet)"),
+    ("screening", "GP screening lists (no letters)"),
     ("practices", "Letters per practice"),
     ("quarantine.csv", "Quarantine (correct, then re-run)"),
     ("run_record.json", "Audit record"),
@@ -34,6 +35,12 @@ def headline(state) -> str:
     where = f" from {practices} practice{'s' if practices != 1 else ''}" if practices else ""
     took = f" in {_duration(sum(state.timings.values()))}" if state.timings else ""
     plural = "" if state.invited == 1 else "s"
+    if state.screening.get("mode") == "required":
+        people = "person" if state.invited == 1 else "people"
+        return (
+            f"Run {state.run_id} finished{took}: {state.invited:,} {people}{where} listed for GP screening; "
+            f"no letters yet (cohort screen import, then cohort release {state.run_id})."
+        )
     return f"Run {state.run_id} finished{took}: {state.invited:,} invitation{plural}{where}."
 
 

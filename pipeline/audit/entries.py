@@ -54,6 +54,7 @@ def log_run(state) -> dict:
         "started_at": state.started_at,
         "out_dir": stored_dir(state.workspace, state.out_dir),
         "invited": state.invited,
+        "screening": state.screening,
         **_record_facts(state.out_dir),
     }
     return append_entry(state.workspace, "run", details)

@@ -16,6 +16,8 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+import duckdb
+
 from pipeline import db
 from pipeline.audit.explain_text import describe_run, describe_since
 from pipeline.audit.identity import Person, resolve
@@ -42,7 +44,11 @@ def explain(ws, person: Person, *, run_id: str | None = None) -> Explanation:
     with ws.state(read_only=True) as con:
         person = resolve(con, person)
         runs = list_runs(ws, run_id=run_id, con=con)
-        found = [describe_run(facts) for run in runs for facts in gather_run(run, person)]
+        found = [
+            describe_run(with_screening(con, facts))
+            for run in runs
+            for facts in gather_run(run, person)
+        ]
         if not found:
             raise UsageError(_not_found(person, run_id))
         keys = {
@@ -171,6 +177,24 @@ def _rows(con, name: str, **params) -> list[dict]:
 def _one(con, name: str, **params) -> dict | None:
     rows = _rows(con, name, **params)
     return rows[0] if rows else None
+
+
+def with_screening(con, facts: dict) -> dict:
+    """FACTS plus the run's GP screening state and this patient's decision (workspace state)."""
+    key = facts["patient"] or {}
+    try:
+        cur = db.run(
+            con,
+            "screening/screening_status",
+            run_id=facts["run"]["run_id"],
+            practice_code=key.get("practice_code"),
+            patient_id=key.get("patient_id"),
+        )
+    except duckdb.Error:  # a workspace from before screening, opened read-only
+        return {**facts, "screening": None}
+    row = cur.fetchone()
+    names = [d[0] for d in cur.description]
+    return {**facts, "screening": dict(zip(names, row, strict=True)) if row else None}
 
 
 def gather_since(con, keys: set[tuple]) -> dict:

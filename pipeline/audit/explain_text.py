@@ -162,6 +162,9 @@ def _letter_verdict(facts: dict) -> tuple[str, str]:
             "not_sent",
             f"NOT INVITED: every rule held, but the run stopped ({status}) before any letter was produced",
         )
+    screened = _screening_verdict(facts)
+    if screened:
+        return screened
     if letter and status == "rolled_back":
         return "withdrawn", (
             f"INVITED, THEN WITHDRAWN: every rule held (reference {letter['invite_ref']}), "
@@ -170,13 +173,56 @@ def _letter_verdict(facts: dict) -> tuple[str, str]:
     if letter:
         return (
             "invited",
-            f"INVITED: every rule held; the letter's reference is {letter['invite_ref']}",
+            f"INVITED: every rule held; the letter's reference is {letter['invite_ref']}"
+            + _screening_off(facts),
         )
     held = facts["deferred"] or {}
     return "deferred", (
         f"NOT INVITED IN THIS RUN: every rule held, but the practice's capacity limit held them "
         f"back ({held.get('reason', 'deferred')}); they stay invitable in later runs"
     )
+
+
+SCREENING_REASONS = {
+    "bereavement": "recent bereavement",
+    "serious_illness": "serious illness",
+    "safeguarding": "safeguarding",
+    "in_work": "known to be in work",
+    "other": "another reason",
+}
+
+
+def _screening_verdict(facts: dict) -> tuple[str, str] | None:
+    """For a person a screened run listed: waiting for the GP, screened out, or invited after screening."""
+    screening, letter = facts.get("screening") or {}, facts["invitation"]
+    state = screening.get("screening")
+    if not letter or state not in ("awaiting", "released"):
+        return None
+    ref = letter["invite_ref"]
+    if screening.get("decision") == "exclude":
+        why = SCREENING_REASONS.get(screening.get("reason"), screening.get("reason"))
+        return "screened_out", (
+            f"SCREENED OUT BY A GP: every rule held and they were on the GP screening list ({ref}), "
+            f"but the GP excluded them ({why}); no letter was written, they will not be listed for "
+            f"{facts['run']['study']} again, and they are not on the do-not-contact list"
+        )
+    if state == "awaiting":
+        decided = " (the GP's decision, include, is imported)" if screening.get("decision") else ""
+        return "awaiting_screening", (
+            f"ON THE GP SCREENING LIST, NOT YET RELEASED: every rule held; reference {ref}{decided}; "
+            "no letter is written until the run is released"
+        )
+    return "invited", (
+        f"INVITED AFTER GP SCREENING: every rule held, the GP included them, and the letter's reference is {ref} "
+        f"(released {day(screening.get('released_at'))[:16]} by {screening.get('released_by')})"
+    )
+
+
+def _screening_off(facts: dict) -> str:
+    screening = facts.get("screening") or {}
+    if screening.get("screening") != "off":
+        return ""
+    return f" (GP screening was switched off for this run: {screening.get('screening_reason')})"
 
 
 def ranking(facts: dict) -> str | None:
@@ -232,11 +278,19 @@ def describe_run(facts: dict) -> dict:
     }
 
 
+LEDGER_WORDS = {
+    "active": "sent",
+    "rolled_back": "withdrawn (run rolled back)",
+    "awaiting_screening": "on a GP screening list, not released yet: no letter",
+    "screened_out": "screened out by the GP: no letter",
+}
+
+
 def describe_since(since: dict) -> dict:
     """Ledger status, outcomes and do-not-contact entries as sentences."""
     lines = [
         f"invitation {r['invite_ref']} ({r['study']}, run {r['run_id']}, {day(r['created_at'])[:10]}): "
-        f"{'withdrawn (run rolled back)' if r['status'] == 'rolled_back' else 'sent'}"
+        f"{LEDGER_WORDS.get(r['status'], r['status'])}"
         for r in since["ledger"]
     ]
     lines += [

@@ -31,7 +31,10 @@ from pipeline.errors import AuditError
 from pipeline.fsutil import PRIVATE_FILE, fsync_dir
 from pipeline.workspace import now, operator
 
-KINDS = ("run", "run_failed", "rollback", "outcome", "dnc_add", "dnc_remove", "export", "reminder")
+KINDS = (
+    "run", "run_failed", "rollback", "outcome", "dnc_add", "dnc_remove", "export", "reminder",
+    "screening_import", "release",
+)  # fmt: skip
 GENESIS = "0" * 64
 FIELDS = ("seq", "time", "operator", "kind", "details", "prev_hash")
 

@@ -68,6 +68,18 @@ from pipeline.paths import DEFAULT_STUDY
     help="letters.pdf and letters_large_print.pdf per practice, printed with WeasyPrint (auto and "
     "always: stop at the start if nothing can print them; never: HTML letters only; env COHORT_PDF).",
 )
+@click.option(
+    "--screening",
+    type=click.Choice(["off", "required"]),
+    help="GP screening for this run (default: the study's `screening:`). "
+    "`off` writes letters directly and needs --reason.",
+)
+@click.option(
+    "--reason",
+    "screening_reason",
+    metavar="TEXT",
+    help="Why this run skips GP screening (with --screening off; kept in the audit log).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
 @click.option(
     "--log-json",
@@ -84,6 +96,8 @@ def run_command(
     seed,
     letter_date,
     pdf,
+    screening,
+    screening_reason,
     quiet,
     log_json,
 ):
@@ -107,6 +121,8 @@ def run_command(
         seed=seed,
         letter_date=letter_date,
         pdf=pdf,
+        screening=screening,
+        screening_reason=screening_reason,
     )
     try:
         state = execute(options, progress=Progress(quiet=quiet, log_json=log_json))

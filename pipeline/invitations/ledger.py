@@ -35,10 +35,15 @@ def commit_invitations(
     started_at: dt.datetime,
     stage_dir: Path,
     out_dir: Path,
+    status: str = "active",
+    screening: str = "not_required",
+    screening_reason: str | None = None,
 ) -> int:
     """Commit the run (status ``committed``), its invitations and deferred patients; return the invitations.
 
     RUN_DB is the closed run database holding ``invitations`` and ``deferred``.
+    STATUS is the ledger status of the invitations: ``active`` (letters written
+    now) or ``awaiting_screening`` (a GP decides first; runs.SCREENING ``awaiting``).
     """
     db.run(state_con, "invitations/attach_run", path=str(run_db))
     try:
@@ -51,6 +56,8 @@ def commit_invitations(
                 started_at=started_at,
                 stage_dir=stage_dir,
                 out_dir=out_dir,
+                status=status,
+                screening={"screening": screening, "screening_reason": screening_reason},
             )
             state_con.commit()
         except BaseException:
@@ -61,18 +68,23 @@ def commit_invitations(
     return count
 
 
-def _commit(con, *, run_id: str, study: str, started_at, stage_dir: Path, out_dir: Path) -> int:
+def _commit(
+    con, *, run_id: str, study: str, started_at, stage_dir: Path, out_dir: Path, status: str,
+    screening: dict,
+) -> int:  # fmt: skip
+    assert status in ("active", "awaiting_screening"), status
     _check_clashes(con, run_id=run_id, study=study)
     params = {"run_id": run_id, "study": study, "committed_at": now()}
     db.run(
         con,
         "invitations/commit_run",
         **params,
+        **screening,
         started_at=started_at,
         stage_dir=str(stage_dir),
         out_dir=str(out_dir),
     )
-    (count,) = db.run(con, "invitations/commit_ledger", **params).fetchone()
+    (count,) = db.run(con, "invitations/commit_ledger", **params, status=status).fetchone()
     db.run(con, "invitations/commit_deferred", **params)
     return count
 

@@ -57,7 +57,8 @@ def first(tmp_path_factory):
         )
         assert made.exit_code == 0, made.output
         blank_postcodes(root / "extracts", 2)
-        result = cohort("run", root / "extracts", "--workspace", root / "ws", "-q")
+        result = cohort("run", root / "extracts", "--workspace", root / "ws", "-q",
+                        "--screening", "off", "--reason", "end-to-end test of the letters")  # fmt: skip
     assert result.exit_code == 0, result.output
     (folder,) = (root / "ws" / "runs").iterdir()
     return root, folder
@@ -213,7 +214,8 @@ def test_a_complaint_keeps_them_out_of_a_later_run_and_a_concurrent_run_is_refus
     later = new_index_date(folder).isoformat()
     assert later < json.loads((folder / "run_record.json").read_text())["index_dates"][practice]
     options = run_module.RunOptions(extracts=(root / "extracts",), study_path=DEFAULT_STUDY, workspace=ws,
-                                    index_date=dt.date.fromisoformat(later))  # fmt: skip
+                                    index_date=dt.date.fromisoformat(later), screening="off",
+                                    screening_reason="end-to-end test of the letters")  # fmt: skip
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr("pipeline.invitations.pdf.chromium", lambda: None)
         (ws / ".lock").write_text("{}")  # the last holder's note stays after release

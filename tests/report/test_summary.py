@@ -18,6 +18,7 @@ def _state(out, **extra):
         attrition_text="Attrition (…)",
         validation=[SimpleNamespace(text=lambda: "Validation: 12 checks")],
         warnings=[],
+        screening={"mode": "off", "from": "study"},
     )
     return SimpleNamespace(**{**base, **extra})
 
@@ -59,3 +60,11 @@ def test_failed_run_points_at_its_report(tmp_path, capsys):
     print_failed_run(tmp_path)
     err = capsys.readouterr().err
     assert "nothing was invited" in err and str(tmp_path / "report.html") in err
+
+
+def test_a_screened_run_says_people_are_listed_and_what_to_do_next(tmp_path, capsys):
+    (tmp_path / "screening").mkdir()
+    print_summary(_state(tmp_path, screening={"mode": "required", "from": "study"}))
+    out = capsys.readouterr().out
+    assert "312 people from 3 practices listed for GP screening; no letters yet" in out
+    assert "cohort release R1" in out and "GP screening lists (no letters)" in out

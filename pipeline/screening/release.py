@@ -1,0 +1,234 @@
+"""`cohort release RUN_ID`: the letters of a screened run, for the people a GP included.
+
+Once every listed person has a GP decision, the release writes
+``mailmerge.csv``, ``nurse_list.csv`` and ``practices/CODE/`` (letters,
+per-practice lists) into the run folder, for the included only, and
+``screening/release_record.json`` (every decision by reference). As a run
+does, it builds them in a staging folder (``RUN/.release-staging``), commits
+the ledger in one transaction (included: ``active``; excluded:
+``screened_out``; the run: ``screening = 'released'``), then moves the files
+into place. ``recover_releases`` finishes moves a crash interrupted and
+removes staging folders of releases that never committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import duckdb
+
+from pipeline import db
+from pipeline.errors import StudyError, WorkspaceError
+from pipeline.fsutil import atomic_write_text, fsync_dir, private_dir, sha256_file
+from pipeline.workspace import now
+
+STAGE = ".release-staging"
+MOVED = (
+    "practices",
+    "nurse_list.csv",
+    "mailmerge.csv",
+)  # mailmerge.csv last: it marks a release done
+RECORD = "screening/release_record.json"
+
+
+@dataclass(frozen=True)
+class ReleaseSummary:
+    """What a release did: ids, counts, reason codes and file hashes only."""
+
+    run_id: str
+    study: str
+    included: int
+    excluded: dict[str, int]
+    out_dir: str
+    outputs: dict[str, str]
+    decisions: tuple[tuple[str, str, str | None], ...]
+
+
+def release_run(
+    ws,
+    *,
+    run_id: str,
+    operator: str,
+    letter_date: dt.date | None = None,
+    reply_days: int = 21,
+    pdf_mode: str = "auto",
+) -> ReleaseSummary:
+    """Release RUN_ID of workspace WS (the caller holds the workspace lock)."""
+    with ws.state() as con:
+        study_name, out_dir = _releasable(con, run_id)
+        decisions = db.run(con, "screening/decisions_for_run", run_id=run_id).fetchall()
+    out = Path(out_dir)
+    stage = out / STAGE
+    shutil.rmtree(stage, ignore_errors=True)
+    private_dir(stage)
+    included = [ref for ref, _code, decision, _reason in decisions if decision == "include"]
+    day = letter_date or dt.date.today()
+    _write_letters(
+        out, stage, refs=included, letter_date=day, reply_days=reply_days, pdf_mode=pdf_mode
+    )
+    summary = _summary(run_id, study_name, out, decisions)
+    _write_record(stage, summary, operator=operator)
+    with ws.state() as con:
+        _commit(con, run_id=run_id, operator=operator, stage=stage)
+    return replace(summary, outputs=finish_release(out, stage))
+
+
+def _releasable(con, run_id: str) -> tuple[str, str]:
+    row = db.run(con, "screening/release_find", run_id=run_id).fetchone()
+    if row is None:
+        raise WorkspaceError(
+            f"no run {run_id} in this workspace; check the run id (its folder name under runs/)"
+        )
+    _, study, status, screening, out_dir, released_at, listed, decided = row
+    if status == "rolled_back":
+        raise WorkspaceError(f"run {run_id} was rolled back; it cannot be released")
+    if screening == "released":
+        raise WorkspaceError(
+            f"run {run_id} was already released at {released_at:%Y-%m-%d %H:%M} UTC; its letters are in {out_dir}"
+        )
+    if screening != "awaiting":
+        raise WorkspaceError(
+            f"run {run_id} had no GP screening ({screening or 'before screening existed'}); "
+            "its letters were written by the run itself"
+        )
+    if decided < listed:
+        undecided = db.run(con, "screening/undecided_practices", run_id=run_id).fetchall()
+        shown = ", ".join(f"{code} ({n})" for code, n in undecided)
+        raise WorkspaceError(
+            f"run {run_id}: {listed - decided} of {listed} listed people have no GP decision yet "
+            f"(practice: {shown}); import the filled-in screening lists with `cohort screen import` first"
+        )
+    return study, out_dir
+
+
+def _write_letters(out: Path, stage: Path, *, refs, letter_date, reply_days, pdf_mode) -> None:
+    from pipeline.invitations import write_outputs
+
+    study = _study(out)
+    con = db.connect()
+    try:
+        db.run(con, "invitations/attach_run", path=str(out / "run.duckdb"))
+        db.run(con, "screening/release_rows", refs=refs)
+        db.script(con, "screening/release_tables")
+        db.run(con, "invitations/detach_run")
+        write_outputs(
+            con,
+            stage,
+            study=study,
+            letter_date=letter_date,
+            reply_by=letter_date + dt.timedelta(days=reply_days),
+            pdf_mode=pdf_mode,
+        )
+    finally:
+        con.close()
+
+
+def _study(out: Path):
+    """The study as the run used it: the file named in its run record, unchanged since."""
+    from pipeline.study.model import load_study
+
+    record = json.loads((out / "run_record.json").read_text(encoding="utf-8"))
+    info = record.get("study") or {}
+    study = load_study(Path(info.get("file") or ""))
+    if info.get("sha256") and study.sha256 != info["sha256"]:
+        raise StudyError(
+            f"{study.source}: changed since the run was made (its letter words may differ); "
+            "restore the study file the run used (run_record.json names its sha256), then release"
+        )
+    return study
+
+
+def _summary(run_id: str, study: str, out: Path, decisions: list[tuple]) -> ReleaseSummary:
+    excluded = Counter(reason for _r, _c, decision, reason in decisions if decision == "exclude")
+    return ReleaseSummary(
+        run_id=run_id,
+        study=study,
+        included=sum(1 for _r, _c, decision, _x in decisions if decision == "include"),
+        excluded=dict(sorted(excluded.items())),
+        out_dir=str(out),
+        outputs={},
+        decisions=tuple((ref, decision, reason) for ref, _c, decision, reason in decisions),
+    )
+
+
+def _write_record(stage: Path, summary: ReleaseSummary, *, operator: str) -> None:
+    record = {
+        "format": "cohort-finder release record v1",
+        "run_id": summary.run_id,
+        "study": summary.study,
+        "released_at": now().isoformat(),
+        "released_by": operator,
+        "included": summary.included,
+        "excluded": summary.excluded,
+        "decisions": [
+            {"screening_ref": ref, "decision": decision, "reason": reason}
+            for ref, decision, reason in summary.decisions
+        ],
+    }
+    path = stage / RECORD
+    private_dir(path.parent)
+    atomic_write_text(path, json.dumps(record, indent=2, sort_keys=True) + "\n")
+
+
+def _commit(con: duckdb.DuckDBPyConnection, *, run_id: str, operator: str, stage: Path) -> None:
+    con.begin()
+    try:
+        db.run(con, "screening/release_ledger", run_id=run_id)
+        db.run(
+            con,
+            "screening/release_run",
+            run_id=run_id,
+            at=now(),
+            operator=operator,
+            stage=str(stage),
+        )
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+
+
+def finish_release(out: Path, stage: Path) -> dict[str, str]:
+    """Move the release's files from STAGE into the run folder OUT; their sha256 by path."""
+    if stage.exists():
+        record = stage / RECORD
+        if record.exists():
+            os.replace(record, out / RECORD)
+        for name in MOVED:
+            if (stage / name).exists():
+                os.replace(stage / name, out / name)
+        fsync_dir(out)
+        shutil.rmtree(stage, ignore_errors=True)
+    released = [out / RECORD, out / "nurse_list.csv", out / "mailmerge.csv"]
+    released += sorted(p for p in (out / "practices").rglob("*") if p.is_file())
+    return {p.relative_to(out).as_posix(): sha256_file(p) for p in released if p.is_file()}
+
+
+def recover_releases(ws) -> list[str]:
+    """Finish releases a crash interrupted after their commit (logging each as recovered);
+    drop the staging folders of releases that never committed. Returns the runs finished."""
+    from pipeline.screening.audit import log_release
+
+    done = []
+    with ws.state() as con:
+        pending = db.run(con, "screening/release_pending").fetchall()
+        awaiting = db.run(con, "screening/awaiting_runs").fetchall()
+    for run_id, study, out_dir, stage in pending:
+        outputs = finish_release(Path(out_dir), Path(stage))
+        log_release(ws, run_id=run_id, study=study, outputs=outputs, recovered=True)
+        mark_done(ws, run_id)
+        done.append(run_id)
+    for _run_id, out_dir in awaiting:
+        shutil.rmtree(Path(out_dir) / STAGE, ignore_errors=True)
+    return done
+
+
+def mark_done(ws, run_id: str) -> None:
+    with ws.state() as con:
+        db.run(con, "screening/release_done", run_id=run_id)

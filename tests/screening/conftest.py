@@ -31,6 +31,7 @@ def _manifest(code: str) -> str:
     return (
         f"practice_code: {code}\npractice_name: {name}\nextract_date: 2024-05-01\n"
         f"practice_address: {json.dumps(address)}\n"
+        "sparse_tables: [medications]  # these test practices have no prescriptions\n"
     )
 
 

@@ -2,8 +2,9 @@
 
 Generates 9 practices with about 200,000 patients in all (the size of the
 practices in the InStep pilot), runs the InStep study on them into a fresh
-workspace, and prints where the invitations, the run report and the audit
-record are.
+workspace (search -> GP screening lists), lets a simulated GP decide on the
+lists, imports the decisions and releases the letters, and prints where the
+invitations, the run report and the audit record are.
 """
 
 from __future__ import annotations
@@ -27,6 +28,26 @@ def _cohort(*args: str) -> None:
     except SystemExit as exc:
         if exc.code:
             sys.exit(exc.code)
+
+
+def _screen_and_release(workspace: Path, truth: Path, decisions: Path) -> None:
+    """A simulated GP fills in the run's screening list; import it; release the letters."""
+    from pipeline.screening.simulated_gp import simulate_gp
+
+    (run,) = sorted(p for p in (workspace / "runs").iterdir() if not p.name.startswith("."))[-1:]
+    gp = simulate_gp(
+        truth=truth, screening_list=run / "screening" / "screening_list.csv", out=decisions
+    )
+    print(
+        f"\nA simulated GP reviewed {gp.listed:,} listed people (pipeline/screening/simulated_gp.py: "
+        f"an assumed 30% of those in work are known to be): excluded {gp.listed - gp.included:,} "
+        f"({', '.join(f'{reason} {n}' for reason, n in gp.excluded.items()) or 'none'}); "
+        f"{gp.in_work_excluded} of the {gp.in_work_listed} listed people truly in work."
+    )
+    _cohort("screen", "import", str(decisions), "--workspace", str(workspace))
+    # Letters as HTML only: printing a thousand letters to PDF with headless Chromium
+    # takes far longer than the rest of the demo (`cohort release --pdf always` makes them).
+    _cohort("release", run.name, "--workspace", str(workspace), "--pdf", "never")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -55,10 +76,9 @@ def main(argv: list[str] | None = None) -> None:
         "--out",
         str(extracts),
     )
-    print("Running the InStep study …")
-    # Letters as HTML only: printing ~17,000 letters to PDF with headless Chromium
-    # takes far longer than the rest of the demo (`cohort run --pdf always` makes them).
+    print("Running the InStep study (search, then GP screening lists) …")
     _cohort("run", str(extracts), "--workspace", str(workspace), "--pdf", "never")
+    _screen_and_release(workspace, extracts / "truth.csv", args.dir / "gp_decisions.csv")
     print("\nRecording synthetic replies (from the generator's truth.csv) …")
     outcomes = record_demo_outcomes(
         Workspace.open(workspace), extracts / "truth.csv", seed=args.seed

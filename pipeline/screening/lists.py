@@ -12,6 +12,7 @@ the evidence in plain words, score and rank, and empty ``decision``,
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from pathlib import Path
 
@@ -36,37 +37,42 @@ KEPT = (
     ("quarantine.csv", "invitations/quarantine_rows"),
     ("deferred.csv", "invitations/deferred_rows"),
 )
-ROUTE_WORDS = (
-    ("c2", "chronic pain recorded"),
-    ("c1", "pain conditions recorded again and again"),
-    ("c3", "repeat pain medicine"),
-)
 
 
-def evidence_summary(row: dict) -> str:
-    """One line in plain words: why the person is on the list (no codes)."""
-    parts = [words for route, words in ROUTE_WORDS if row.get(route)]
-    if row.get("out_of_work_evidence"):
-        parts.append("coded evidence of being out of work")
-    category = row.get("employment_category")
-    when = row.get("employment_date")
-    parts.append(
-        f"latest work status {category.replace('_', ' ')} ({when:%d %b %Y})"
-        if category and when
-        else "no work status recorded"
-    )
-    text = "; ".join(parts)
+def evidence_summary(facts: dict, study) -> str:
+    """One line in plain words, from the person's population row (FACTS) and the
+    study's criteria: the criteria that held beyond the steps everyone listed
+    passed (e.g. which chronic-pain routes), out-of-work evidence, and the latest
+    category of each "latest record" criterion (e.g. employment status)."""
+    in_steps = {s.criterion for s in study.steps}
+    parts = []
+    for c in study.criteria:
+        category = f"{c.name}_category"
+        if category in facts:
+            parts.append(_latest(c.name, facts[category], facts.get(f"{c.name}_date")))
+        elif c.name not in in_steps and facts.get(c.name) is True:
+            parts.append(c.label)
+    if facts.get("out_of_work_evidence"):
+        parts.insert(0, "coded evidence of being out of work")
+    text = "; ".join(parts) or "every rule of the study held"
     return text[:1].upper() + text[1:]
 
 
-def list_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
+def _latest(name: str, category: str | None, when: str | None) -> str:
+    what = name.replace("_", " ")
+    if not category:
+        return f"no {what} record"
+    return f"latest {what} record: {category.replace('_', ' ')}" + (f" ({when})" if when else "")
+
+
+def list_rows(con: duckdb.DuckDBPyConnection, study) -> list[dict]:
     """Every listed person as a dict of COLUMNS (decision columns empty)."""
     cursor = db.run(con, "screening/list_rows")
     names = [d[0] for d in cursor.description]
     rows = []
     for values in cursor.fetchall():
         row = dict(zip(names, values, strict=True))
-        row["evidence"] = evidence_summary(row)
+        row["evidence"] = evidence_summary(json.loads(row["facts"]), study)
         rows.append({c: row.get(c) for c in COLUMNS})
     return rows
 
@@ -75,7 +81,7 @@ def write_screening_lists(con: duckdb.DuckDBPyConnection, stage_dir: Path, *, st
     """Write the run's screening lists, quarantine.csv and deferred.csv into STAGE_DIR
     (every practice of the run gets its folder); return the files written."""
     stage_dir = Path(stage_dir)
-    rows = list_rows(con)
+    rows = list_rows(con, study)
     folder = private_dir(stage_dir / FOLDER)
     files = [_table(con, stage_dir / name, sql) for name, sql in KEPT]
     files.append(write_csv(folder / f"{LIST}.csv", COLUMNS, [list(r.values()) for r in rows]))

@@ -112,11 +112,18 @@ def load_study(path: Path | str, *, repository=None) -> Study:
     (default: pipeline.codelists.repository.load_repository())."""
     path = Path(path)
     text = _read(path)
-    data = _parse(path, text)
+    data = yaml_words(_parse(path, text))
     problems = check_study(data, repository=_repository(repository))
     if problems:
         raise StudyError(summary(path, problems, Lines(text)))
     return build_study(data, source=str(path), sha256=hashlib.sha256(text.encode()).hexdigest())
+
+
+def yaml_words(data: dict) -> dict:
+    """`screening: off` as written: YAML 1.1 reads a bare off/on as false/true."""
+    if isinstance(data, dict) and isinstance(data.get("screening"), bool):
+        return {**data, "screening": "required" if data["screening"] else "off"}
+    return data
 
 
 def _repository(repository):

@@ -1,14 +1,10 @@
 -- The GP screening list: everyone the run chose within capacity, per practice in
 -- rank order, with what a GP needs to recognise them (name, date of birth, NHS
--- number written as the NHS prints it) and the facts behind the plain-words
--- evidence summary (routes held, latest work status), score and rank.
+-- number written as the NHS prints it), score and rank, and the person's row of
+-- the population (every criterion's flag, as JSON: the columns depend on the
+-- study) for the plain-words evidence summary.
 WITH chosen AS (
     SELECT * FROM invitations
-),
-
-facts AS (
-    SELECT practice_code, patient_id, employment_category, employment_date
-    FROM population
 ),
 
 final AS (
@@ -25,16 +21,11 @@ final AS (
         c.forename,
         c.surname,
         c.date_of_birth,
-        c.c1,
-        c.c2,
-        c.c3,
-        c.out_of_work_evidence,
-        f.employment_category,
-        f.employment_date,
         c.score,
-        c.capacity_rank AS rank
+        c.capacity_rank AS rank,
+        to_json(p) AS facts
     FROM chosen AS c
-    LEFT JOIN facts AS f USING (practice_code, patient_id)
+    INNER JOIN population AS p USING (practice_code, patient_id)
 )
 
 SELECT * FROM final

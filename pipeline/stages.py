@@ -191,8 +191,10 @@ def outputs(state) -> None:
     from pipeline.invitations import write_outputs
 
     if state.screening.get("mode") == "required":
+        from pipeline.invitations.practice_settings import store_practice_letters
         from pipeline.screening import write_screening_lists
 
+        store_practice_letters(state.con, state.load.manifests)  # kept for `cohort release`
         state.files += write_screening_lists(state.con, state.stage_dir, study=state.study)
         return
 

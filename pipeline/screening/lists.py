@@ -85,7 +85,7 @@ def write_screening_lists(con: duckdb.DuckDBPyConnection, stage_dir: Path, *, st
     folder = private_dir(stage_dir / FOLDER)
     files = [_table(con, stage_dir / name, sql) for name, sql in KEPT]
     files.append(write_csv(folder / f"{LIST}.csv", COLUMNS, [list(r.values()) for r in rows]))
-    practices = [(c, n) for c, n, _a in db.run(con, "invitations/run_practices").fetchall()]
+    practices = [(row[0], row[1]) for row in db.run(con, "invitations/run_practices").fetchall()]
     by_practice: defaultdict[str, list[dict]] = defaultdict(list)
     for row in rows:
         by_practice[row["practice_code"]].append(row)

@@ -29,11 +29,8 @@ from pipeline.fsutil import atomic_write_text, fsync_dir, private_dir, sha256_fi
 from pipeline.workspace import now
 
 STAGE = ".release-staging"
-MOVED = (
-    "practices",
-    "nurse_list.csv",
-    "mailmerge.csv",
-)  # mailmerge.csv last: it marks a release done
+KEPT = ("quarantine.csv", "deferred.csv", "screening")  # the run wrote these already
+LAST = "mailmerge.csv"  # moved last: it marks a release done
 RECORD = "screening/release_record.json"
 
 
@@ -116,6 +113,10 @@ def _write_letters(out: Path, stage: Path, *, refs, letter_date, reply_days, pdf
         db.run(con, "invitations/attach_run", path=str(out / "run.duckdb"))
         db.run(con, "screening/release_rows", refs=refs)
         db.script(con, "screening/release_tables")
+        if con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'rundb' AND table_name = 'practice_letters'"
+        ).fetchone()[0]:
+            db.script(con, "screening/release_practice_letters")
         db.run(con, "invitations/detach_run")
         write_outputs(
             con,
@@ -200,14 +201,20 @@ def finish_release(out: Path, stage: Path) -> dict[str, str]:
         record = stage / RECORD
         if record.exists():
             os.replace(record, out / RECORD)
-        for name in MOVED:
+        names = sorted(p.name for p in stage.iterdir() if p.name not in (*KEPT, LAST))
+        for name in [*names, LAST]:
             if (stage / name).exists():
                 os.replace(stage / name, out / name)
         fsync_dir(out)
         shutil.rmtree(stage, ignore_errors=True)
-    released = [out / RECORD, out / "nurse_list.csv", out / "mailmerge.csv"]
-    released += sorted(p for p in (out / "practices").rglob("*") if p.is_file())
-    return {p.relative_to(out).as_posix(): sha256_file(p) for p in released if p.is_file()}
+    return released_files(out)
+
+
+def released_files(out: Path) -> dict[str, str]:
+    """The files a release put in the run folder, with their sha256."""
+    found = [out / RECORD, *out.glob("nurse_list.*"), *out.glob("mailmerge.*")]
+    found += sorted(p for p in (out / "practices").rglob("*") if p.is_file())
+    return {p.relative_to(out).as_posix(): sha256_file(p) for p in found if p.is_file()}
 
 
 def recover_releases(ws) -> list[str]:

@@ -48,7 +48,7 @@ def evidence_summary(facts: dict, study) -> str:
     parts = []
     for c in study.criteria:
         category = f"{c.name}_category"
-        if category in facts:
+        if facts.get(category):
             parts.append(_latest(c.name, facts[category], facts.get(f"{c.name}_date")))
         elif c.name not in in_steps and facts.get(c.name) is True:
             parts.append(c.label)
@@ -58,10 +58,8 @@ def evidence_summary(facts: dict, study) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _latest(name: str, category: str | None, when: str | None) -> str:
+def _latest(name: str, category: str, when: str | None) -> str:
     what = name.replace("_", " ")
-    if not category:
-        return f"no {what} record"
     return f"latest {what} record: {category.replace('_', ' ')}" + (f" ({when})" if when else "")
 
 

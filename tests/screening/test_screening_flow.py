@@ -29,8 +29,8 @@ def test_a_screened_run_writes_lists_and_no_letters(ws, folder):
     assert {r["patient_id"] for r in rows} == {f"a{i}" for i in range(1, 7)} | {"b1", "b2", "b3"}
     first = rows[0]
     assert first["forename"].startswith("Name") and first["date_of_birth"] == "1980-06-15"
-    assert first["evidence"] == "C2 chronic pain recorded; no employment record"
-    assert first["score"] == "0" and first["decision"] == "" and first["rank"] == "1"
+    assert first["evidence"] == "C2 chronic pain recorded"
+    assert first["score"] == "1" and first["decision"] == "" and first["rank"] == "1"  # C2: +1
     for code in ("A81001", "B82002"):
         html = (folder / "screening" / code / "screening_list.html").read_text()
         assert "GP screening list" in html and "known to be in work" in html

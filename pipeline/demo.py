@@ -45,9 +45,27 @@ def _screen_and_release(workspace: Path, truth: Path, decisions: Path) -> None:
         f"{gp.in_work_excluded} of the {gp.in_work_listed} listed people truly in work."
     )
     _cohort("screen", "import", str(decisions), "--workspace", str(workspace))
-    # Letters as HTML only: printing a thousand letters to PDF with headless Chromium
-    # takes far longer than the rest of the demo (`cohort release --pdf always` makes them).
-    _cohort("release", run.name, "--workspace", str(workspace), "--pdf", "never")
+    # Letters as HTML and PDF (normal and large print; WeasyPrint on a fresh machine).
+    _cohort("release", run.name, "--workspace", str(workspace), "--pdf", "auto")
+
+
+def practice_details(extracts: Path) -> None:
+    """Give each synthetic practice a telephone number (Ofcom's range for drama, 01632 960xxx)
+    and an email address (example.org, reserved for examples) for its letters, and make the
+    last practice a Welsh one that sends the bilingual Welsh/English letter
+    (docs/extract-format.md)."""
+    import yaml
+
+    folders = sorted(m.parent for m in extracts.glob("*/manifest.yaml"))
+    for number, folder in enumerate(folders, start=1):
+        path = folder / "manifest.yaml"
+        manifest = yaml.safe_load(path.read_text(encoding="utf-8"))
+        manifest["practice_telephone"] = f"01632 960{number:03d}"
+        manifest["practice_email"] = f"{manifest['practice_code'].lower()}.surgery@example.org"
+        if folder == folders[-1]:
+            manifest["letter_language"] = "welsh-english"
+        text = yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True)
+        path.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -76,6 +94,7 @@ def main(argv: list[str] | None = None) -> None:
         "--out",
         str(extracts),
     )
+    practice_details(extracts)
     print("Running the InStep study (search, then GP screening lists) …")
     _cohort("run", str(extracts), "--workspace", str(workspace), "--pdf", "never")
     _screen_and_release(workspace, extracts / "truth.csv", args.dir / "gp_decisions.csv")

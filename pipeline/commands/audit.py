@@ -68,8 +68,17 @@ def _person(invite_ref, nhs_number, practice, patient_id):
     help="Only this run (default: every run that considered them).",
 )
 @click.option("--json", "as_json", is_flag=True, help="The same explanation as JSON.")
-def explain_command(workspace, invite_ref, nhs_number, practice, patient_id, run_id, as_json):
-    """Why one patient was, or was not, invited: rule by rule, from what each run stored.
+@click.option(
+    "--summary",
+    "summary_only",
+    is_flag=True,
+    help="Only the two or three plain sentences a complaints handler can read out.",
+)
+def explain_command(
+    workspace, invite_ref, nhs_number, practice, patient_id, run_id, as_json, summary_only
+):
+    """Why one patient was, or was not, invited: in short first, then rule by rule, from
+    what each run stored (the run that decided in full, other runs one line each).
 
     For the practice: it shows the patient's name and NHS number. Nothing of it is logged.
     """
@@ -80,9 +89,16 @@ def explain_command(workspace, invite_ref, nhs_number, practice, patient_id, run
     explanation = explain(
         ws, _person(invite_ref, nhs_number, practice, patient_id), run_id=run_id
     ).as_dict()
-    click.echo(
-        json.dumps(explanation, indent=2, ensure_ascii=False) if as_json else render(explanation)
-    )
+    if as_json:
+        from pipeline.audit.explain_summary import summary
+
+        click.echo(
+            json.dumps(
+                {"summary": summary(explanation), **explanation}, indent=2, ensure_ascii=False
+            )
+        )
+        return
+    click.echo(render(explanation, summary_only=summary_only))
 
 
 # --- audit ---------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from pipeline.fsutil import PRIVATE_FILE, private_dir
 from pipeline.invitations import pdf
 from pipeline.invitations.csvfiles import write_csv
 from pipeline.invitations.letter_text import letter_text
-from pipeline.invitations.letters import LetterRenderer, Pack, Practice, uk_date
+from pipeline.invitations.letters import LANGUAGES, LetterRenderer, Pack, Practice, uk_date
 from pipeline.invitations.practice_settings import store_practice_letters
 from pipeline.invitations.spreadsheets import write_xlsx
 from pipeline.paths import TEMPLATES_DIR
@@ -108,7 +108,8 @@ def write_outputs(
                 pack=pack,
             )
             files.append(html)
-            htmls += [(html, len(letters))] if letters else []
+            pages = len(letters) * len(LANGUAGES.get(practice.language, ("en",)))
+            htmls += [(html, pages)] if letters else []  # shared out by size
         if progress is not None:
             progress.advance(practice.code, letters_written=len(letters))
     return files + ([] if engine is None else pdf.print_all(htmls, engine=engine))

@@ -1,12 +1,13 @@
-"""Letters as PDF: WeasyPrint (from pip, on the system's Pango), or headless Chromium.
+"""Letters as PDF: headless Chromium where installed, else WeasyPrint (pip, on the system's Pango).
 
 The HTML pack is the printable original; the PDF is what a practice prints.
-WeasyPrint is the renderer: it installs with the project and uses the Pango
-text library that a standard Debian/Ubuntu image already has; it is also about
-twice as fast per letter as Chromium (docs/invitations.md has the measurement).
-Headless Chromium, where installed, is used only when WeasyPrint cannot load
-Pango. When neither works the run stops before it starts, with one line saying
-what to install or to use ``--pdf never``: never a run that quietly has no PDFs.
+Chosen on measurement (benchmarks/bench_pdf.py, docs/invitations.md): headless
+Chromium prints a letter several times faster than WeasyPrint, so it is used
+where ``chromium`` is on PATH. A fresh machine has no Chromium, so WeasyPrint,
+which installs with the project and uses the Pango library that a standard
+Debian/Ubuntu image already has, prints them there (``make demo``). When neither
+works the run stops before it starts, with one line saying what to install or
+to use ``--pdf never``: never a run that quietly has no PDFs.
 """
 
 from __future__ import annotations
@@ -27,7 +28,10 @@ from pipeline.fsutil import PRIVATE_FILE, fsync_dir
 
 log = logging.getLogger(__name__)
 
-PANGO_HINT = "install Pango (Debian/Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0)"
+PANGO_HINT = (
+    "install Pango (Debian/Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0) "
+    "or Chromium (apt-get install chromium)"
+)
 INSTALL_HINT = PANGO_HINT
 FLAGS = (
     "--headless",
@@ -66,11 +70,10 @@ def renderer(mode: str) -> str | None:
     """
     if mode == "never":
         return None
+    if chromium():
+        return "chromium"
     if weasyprint_problem() is None:
         return "weasyprint"
-    if chromium():
-        log.warning("%s; printing letters.pdf with Chromium instead", weasyprint_problem())
-        return "chromium"
     raise UsageError(
         f"--pdf {mode}: cannot make letters.pdf: {weasyprint_problem()}; {PANGO_HINT}, "
         "or run with --pdf never for HTML letters only"

@@ -1,10 +1,11 @@
-"""A codelist with thousands of codes imports, publishes, passes check and compiles."""
+"""A codelist with thousands of codes imports, publishes, passes check and compiles.
+
+How fast is a benchmark question (benchmarks/), not a timed test: a loaded CI machine
+must not fail it."""
 
 from __future__ import annotations
 
 import csv
-import time
-
 from click.testing import CliRunner
 
 from pipeline import db
@@ -28,7 +29,6 @@ def test_five_thousand_codes_import_publish_and_compile(tmp_path):
         writer.writerow(["code", "term"])
         writer.writerows([sctid(i), f"Synthetic finding {i}"] for i in range(SIZE))
     root = tmp_path / "codelists"
-    started = time.perf_counter()
 
     imported = cohort(
         "import",
@@ -67,4 +67,3 @@ def test_five_thousand_codes_import_publish_and_compile(tmp_path):
         "SELECT count(*) FROM events JOIN codelist_codes USING (coding_system, code)"
     ).fetchall()[0][0]
     assert matched == SIZE // 2
-    assert time.perf_counter() - started < 15

@@ -37,7 +37,7 @@ $(BIN)/.dev-installed: $(BIN)/.installed requirements-dev.lock
 
 install: $(BIN)/.installed ## Create .venv and install the pinned dependencies
 
-demo: $(BIN)/.installed ## Generate 9 synthetic practices (~200,000 patients) and run the InStep study on them
+demo: $(BIN)/.installed ## Generate 9 synthetic practices (~200,000 patients) and run the InStep study (then the type 2 diabetes study) on them
 	$(BIN)/python -m pipeline.demo --dir $(DEMO_DIR)
 
 test: $(BIN)/.dev-installed ## Check the codelists, then run the whole test suite

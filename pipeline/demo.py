@@ -4,7 +4,9 @@ Generates 9 practices with about 200,000 patients in all (the size of the
 practices in the InStep pilot), runs the InStep study on them into a fresh
 workspace (search -> GP screening lists), lets a simulated GP decide on the
 lists, imports the decisions and releases the letters, and prints where the
-invitations, the run report and the audit record are.
+invitations, the run report and the audit record are. Then it runs the second
+shipped study (studies/t2d.yaml, type 2 diabetes) on the same practices into a
+workspace of its own, up to its GP screening lists.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from pipeline.audit import record_demo_outcomes
 from pipeline.audit.demo import live_letters
 from pipeline.cli import main as cohort
+from pipeline.paths import STUDIES_DIR
 from pipeline.synth.efficacy import demo_comparison
 from pipeline.workspace import Workspace
 
@@ -115,6 +118,15 @@ def main(argv: list[str] | None = None) -> None:
     letters = [(code, pid) for _, code, pid in live_letters(Workspace.open(workspace))]
     print(demo_comparison(run_db, extracts / "truth.csv", seed=args.seed, letters=letters))
     print(f"\nThe demo workspace is {workspace}; its runs are in {workspace / 'runs'}.")
+    t2d = args.dir / "workspace-t2d"
+    print(
+        "\nRunning the second shipped study, type 2 diabetes (studies/t2d.yaml), on the same practices …"
+    )
+    _cohort(
+        "run", str(extracts), "--study", str(STUDIES_DIR / "t2d.yaml"), "--workspace", str(t2d),
+        "--pdf", "never",
+    )  # fmt: skip
+    print(f"Its workspace is {t2d}; a GP reviews its screening lists before letters go out.")
 
 
 if __name__ == "__main__":

@@ -248,11 +248,12 @@ def t2d_run(tmp_path_factory):
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     (run,) = [p for p in (ws / "runs").iterdir() if not p.name.startswith(".")]
-    return run
+    return run, ws
 
 
 def test_end_to_end_on_a_synthetic_extract(t2d_run):
-    con = duckdb.connect(str(t2d_run / "run.duckdb"), read_only=True)
+    run, ws = t2d_run
+    con = duckdb.connect(str(run / "run.duckdb"), read_only=True)
     try:
         engine = dict(con.execute("SELECT patient_id, stopped_by FROM population").fetchall())
         assert engine == _oracle(con)
@@ -268,7 +269,29 @@ def test_end_to_end_on_a_synthetic_extract(t2d_run):
     assert {"age", "no_type2_diabetes", "hba1c_below_58", "no_metformin", "on_insulin"} <= stops
     assert invited
     assert values[0] >= 58 and values[1] >= 30 and values[2] >= 40 and values[3] <= 80
-    with (t2d_run / "mailmerge.csv").open(encoding="utf-8-sig") as fh:
-        assert {r["patient_id"] for r in csv.DictReader(fh)} == invited
-    letters = next((t2d_run / "practices").iterdir()) / "letters.html"
+    # GP screening first (the study's default): a list, no letters yet.
+    listed = run / "screening" / "screening_list.csv"
+    with listed.open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["patient_id"] for r in rows} == invited and not (run / "mailmerge.csv").exists()
+    # The GP includes everyone but one; the letters go to those included.
+    for r in rows:
+        r["decision"] = "include"
+    rows[0] |= {"decision": "exclude", "reason": "serious_illness"}
+    decided = ws.parent / "decisions.csv"
+    with decided.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    runner = CliRunner()
+    imported = runner.invoke(main, ["screen", "import", str(decided), "--workspace", str(ws)])
+    assert imported.exit_code == 0, imported.output
+    released = runner.invoke(
+        main, ["release", run.name, "--workspace", str(ws), "--pdf", "never"],
+        env={"PATH": str(ws.parent)},
+    )  # fmt: skip
+    assert released.exit_code == 0, released.output
+    with (run / "mailmerge.csv").open(encoding="utf-8-sig") as fh:
+        assert {r["patient_id"] for r in csv.DictReader(fh)} == invited - {rows[0]["patient_id"]}
+    letters = next((run / "practices").iterdir()) / "letters.html"
     assert "type 2 diabetes" in letters.read_text(encoding="utf-8")

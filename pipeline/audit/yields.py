@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from pipeline import db
 from pipeline.audit.runs import list_runs
 
@@ -83,6 +85,7 @@ def yield_table(ws) -> YieldTable:
         cur = db.run(con, "audit/yield_report")
         names = [d[0] for d in cur.description]
         rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        removed = removed_at_screening(con)
     used = [records[r.run_id] for r in runs]
     return YieldTable(
         rows,
@@ -90,7 +93,19 @@ def yield_table(ws) -> YieldTable:
         runs=len(used),
         same_codelists=same_codelists(used),
         exclusions=exclusions(used),
+        screened_out=removed,
     )
+
+
+def removed_at_screening(con) -> list[tuple[str, int]]:
+    """(reason in words, people) removed at GP screening in this workspace."""
+    from pipeline.screening.decisions import REASONS
+
+    try:
+        found = db.run(con, "screening/removed_by_reason").fetchall()
+    except duckdb.Error:  # a workspace from before screening, opened read-only
+        return []
+    return [(REASONS.get(reason, reason).split(":")[0], n) for reason, n in found]
 
 
 def _versions(record: dict) -> dict[str, str]:

@@ -157,3 +157,18 @@ def test_release_needs_every_decision_and_happens_once(ws, folder, tmp_path):
     assert again.exit_code == 7 and "was already released" in again.output
     late = cohort("screen", "import", decisions, "--workspace", ws)
     assert late.exit_code == 2 and "unknown person" in late.output
+
+
+def test_the_yield_report_counts_people_removed_at_screening_by_reason(ws, folder, tmp_path):
+    decisions = decide(folder, tmp_path, {
+        "a1": ("exclude", "in_work", ""), "a2": ("exclude", "in_work", ""),
+        "b1": ("exclude", "bereavement", ""),
+    })  # fmt: skip
+    assert cohort("screen", "import", decisions, "--workspace", ws).exit_code == 0
+    assert cohort("release", folder.name, "--workspace", ws, "--pdf", "never").exit_code == 0
+    exact = cohort("report", "yield", "--workspace", ws, "--exact")
+    assert exact.exit_code == 0, exact.output
+    assert "Removed at screening:" in exact.output
+    assert "  known to be in work: 2" in exact.output and "  recent bereavement: 1" in exact.output
+    shared = cohort("report", "yield", "--workspace", ws)
+    assert "  known to be in work: <8" in shared.output

@@ -12,6 +12,7 @@ DEMO_DIR  ?= demo
 EXTRACT   ?=
 INDEX_DATE ?=
 OUT       ?=
+NEW_WORKSPACE ?=
 ARGS      ?=
 
 .DEFAULT_GOAL := help
@@ -22,7 +23,7 @@ help: ## List the targets
 	@echo
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-16s %s\n", $$1, $$2}'
 	@echo
-	@echo "Variables: EXTRACT=folder  INDEX_DATE=YYYY-MM-DD  WORKSPACE=$(WORKSPACE)  STUDY=$(STUDY)  OUT=folder"
+	@echo "Variables: EXTRACT=folder  INDEX_DATE=YYYY-MM-DD  WORKSPACE=$(WORKSPACE)  NEW_WORKSPACE=1 (first run only)  STUDY=$(STUDY)  OUT=folder"
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Cohort Finder needs Python 3.11 or newer; set PYTHON=/path/to/python3.11")'
@@ -44,9 +45,10 @@ test: $(BIN)/.dev-installed ## Check the codelists, then run the whole test suit
 	$(COHORT) codelists check
 	$(BIN)/python -m pytest -n 2 -q $(ARGS)
 
-run: $(BIN)/.installed ## Run the study: make run EXTRACT=extracts/ [INDEX_DATE=YYYY-MM-DD] [OUT=folder]
+run: $(BIN)/.installed ## Run the study: make run EXTRACT=extracts/ [WORKSPACE=dir] [NEW_WORKSPACE=1] [INDEX_DATE=YYYY-MM-DD] [OUT=folder]
 	@test -n "$(EXTRACT)" || { echo "Say which extract: make run EXTRACT=path/to/extracts [INDEX_DATE=YYYY-MM-DD]"; exit 2; }
-	$(COHORT) run $(EXTRACT) --study $(STUDY) --workspace $(WORKSPACE) $(if $(INDEX_DATE),--index-date $(INDEX_DATE)) $(if $(OUT),--out $(OUT)) $(ARGS)
+	@echo "Workspace (ledger, do-not-contact list, audit log): $(abspath $(WORKSPACE))"
+	$(COHORT) run $(EXTRACT) --study $(STUDY) --workspace $(abspath $(WORKSPACE)) $(if $(NEW_WORKSPACE),--new-workspace) $(if $(INDEX_DATE),--index-date $(INDEX_DATE)) $(if $(OUT),--out $(OUT)) $(ARGS)
 
 check: $(BIN)/.installed ## Load and validate an extract and say what a run would do: make check EXTRACT=...
 	@test -n "$(EXTRACT)" || { echo "Say which extract: make check EXTRACT=path/to/extracts"; exit 2; }

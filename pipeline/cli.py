@@ -14,7 +14,7 @@ import sys
 import click
 
 from pipeline import __version__
-from pipeline.errors import CohortError, one_line
+from pipeline.errors import CohortError, one_line, storage_error
 
 # Each module defines `register(main)`; order is the order in `cohort --help`.
 COMMAND_MODULES = [
@@ -37,6 +37,12 @@ class CohortGroup(click.Group):
         except CohortError as exc:
             click.echo(f"cohort: {one_line(exc.message)}", err=True)
             sys.exit(exc.exit_code)
+        except Exception as exc:  # a full disk or read-only folder anywhere: one line, no traceback
+            mapped = storage_error(exc)
+            if mapped is None:
+                raise
+            click.echo(f"cohort: {one_line(mapped.message)}", err=True)
+            sys.exit(mapped.exit_code)
 
 
 @click.group(cls=CohortGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -99,7 +99,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     practice_details(extracts)
     print("Running the InStep study (search, then GP screening lists) …")
-    _cohort("run", str(extracts), "--workspace", str(workspace), "--pdf", "never")
+    _cohort(
+        "run", str(extracts), "--workspace", str(workspace), "--new-workspace", "--pdf", "never"
+    )
     _screen_and_release(workspace, extracts / "truth.csv", args.dir / "gp_decisions.csv")
     print("\nRecording synthetic replies (from the generator's truth.csv) …")
     outcomes = record_demo_outcomes(

@@ -68,6 +68,55 @@ class AuditError(CohortError):
     exit_code = 8
 
 
+class StorageError(CohortError):
+    """A disk is full, or a folder the command must write to is read-only."""
+
+    exit_code = 7
+
+
+# (errno name, text in a library's message, what happened, what to do)
+_OS_PROBLEMS = (
+    ("ENOSPC", "No space left on device", "the disk is full",
+     "free space on that disk (or give --workspace/--out on another), then run the command again"),
+    ("EDQUOT", "Disk quota exceeded", "your disk quota is used up",
+     "free space or ask for a larger quota, then run the command again"),
+    ("EROFS", "Read-only file system", "the folder is on a read-only disk",
+     "only read commands (audit verify, explain, dnc list, report yield) work there; copy the "
+     "workspace to a writable disk to change it"),
+    ("EACCES", "Permission denied", "permission denied",
+     "run as the user who owns the workspace, or fix the folder's permissions"),
+)  # fmt: skip
+
+
+def storage_problem(exc: BaseException) -> tuple[str, str] | None:
+    """(what happened, what to do) when EXC is a full disk or a read-only folder, else None."""
+    import errno as _errno
+
+    code, text = getattr(exc, "errno", None), str(exc)
+    for name, phrase, what, fix in _OS_PROBLEMS:
+        if code == getattr(_errno, name, None) or phrase in text:
+            return what, fix
+    return None
+
+
+def describe_os_error(exc: BaseException) -> str:
+    """A short, identifier-free description of EXC for a one-line message."""
+    found = storage_problem(exc)
+    where = getattr(exc, "filename", None)
+    if found is not None:
+        return f"{found[0]}{f' writing {where}' if where else ''}"
+    return type(exc).__name__
+
+
+def storage_error(exc: BaseException) -> StorageError | None:
+    """EXC as a one-line StorageError (a full disk, a read-only folder), or None."""
+    found = storage_problem(exc)
+    if found is None:
+        return None
+    where = getattr(exc, "filename", None)
+    return StorageError(f"{found[0]}{f' ({where})' if where else ''}: {found[1]}")
+
+
 def one_line(message: str) -> str:
     """Fold a message to one line for stderr."""
     return " ".join(str(message).split())

@@ -9,7 +9,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -74,3 +76,25 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
 
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[list[int]]:
+    """Hold Ctrl-C (SIGINT) and SIGTERM until the block ends: a commit point runs to its end.
+
+    Yields the list of signals that arrived meanwhile (the caller says so).
+    A kill -9 cannot be held: pipeline/journal.py's recovery covers that.
+    """
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+    previous = {
+        s: signal.signal(s, lambda n, _f: received.append(n))
+        for s in (signal.SIGINT, signal.SIGTERM)
+    }
+    try:
+        yield received
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -1,12 +1,14 @@
 """`cohort run`: load → validate → compile → study → invite → commit, in one place.
 
-A run is built in a hidden staging folder beside its final folder. Nothing is
-visible in the run folder, and nothing is in the workspace ledger, until every
-file has been written: then the ledger is committed in one transaction and the
-folder is moved into place in one rename (Workspace.recover finishes a move a
-crash interrupted). A run stopped by bad input leaves no run folder at all; a
-run stopped by a blocking validation failure leaves its validation results and
-report, but never a mailmerge.csv or letters.
+A run is built in a hidden staging folder beside its final folder, recorded in
+the workspace's commit journal before it exists (pipeline/journal.py). Nothing
+is visible in the run folder, and nothing is in the workspace ledger, until
+every file has been written: then the ledger is committed in one transaction,
+the folder is moved into place in one rename and the run is logged (the next
+command finishes any of that a crash interrupted, or withdraws the run if its
+folder cannot be published). A run stopped by bad input leaves no run folder at
+all; a run stopped by a blocking validation failure leaves its validation
+results and report, but never a mailmerge.csv or letters.
 """
 
 from __future__ import annotations
@@ -18,13 +20,12 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import audit, db
-from pipeline.errors import UsageError, ValidationFailed
-from pipeline.fsutil import private_dir
+from pipeline import audit, db, journal
+from pipeline.errors import UsageError, ValidationFailed, WorkspaceError, describe_os_error
 from pipeline.progress import Progress
 from pipeline.screening.mode import check_screening_options
 from pipeline.state import StudyOptions, StudyState
-from pipeline.workspace import Workspace, now, operator, publish_dir
+from pipeline.workspace import Workspace, now, operator
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ class RunOptions(StudyOptions):
     pdf: str = "auto"  # auto | always | never
     screening: str | None = None  # None: the study's setting; "off" needs screening_reason
     screening_reason: str | None = None
+    new_workspace: bool = False  # --new-workspace: make WORKSPACE if it does not exist
 
 
 @dataclass(kw_only=True)
@@ -54,6 +56,8 @@ class RunState(StudyState):
     out_dir: Path
     stage_dir: Path
     started_at: dt.datetime
+    intent: journal.Intent | None = None
+    earlier_invitations: int = 0
     files: list[Path] = field(default_factory=list)
     invited: int = 0
     attrition_text: str = ""
@@ -80,28 +84,28 @@ def _out_dir(ws: Workspace, options: RunOptions, run_id: str) -> Path:
     return out
 
 
-def execute(options: RunOptions, *, progress: Progress | None = None) -> RunState:
-    """Run the study end to end; raises CohortError (after cleaning up) when it stops."""
+def execute(options: RunOptions, *, progress: Progress | None = None, announce=None) -> RunState:
+    """Run the study end to end; raises CohortError (after cleaning up) when it stops.
+
+    ANNOUNCE(text) is told, before anything else, how many earlier invitations
+    the workspace holds (the CLI prints it: a run in the wrong workspace shows 0).
+    """
     from pipeline.invitations import pdf
 
     progress = progress or Progress(quiet=True)
     pdf.renderer(options.pdf)  # PDFs wanted but nothing can print them: stop before anything
     check_screening_options(options.screening, options.screening_reason)
-    ws = Workspace.open(options.workspace)
+    ws = Workspace.for_run(options.workspace, new=options.new_workspace)
     with ws.lock("run"):
         _recover(ws)
-        run_id = new_run_id()
-        out_dir = _out_dir(ws, options, run_id)
-        state = RunState(
-            options=options,
-            run_id=run_id,
-            workspace=ws,
-            out_dir=out_dir,
-            stage_dir=ws.stage_dir_for(out_dir, run_id),
-            started_at=now(),
-        )
-        private_dir(state.stage_dir)
-        progress.bind(run_id=run_id)
+        earlier, runs = ws.earlier_invitations()
+        if announce is not None:
+            announce(
+                f"Workspace {ws.root.resolve()}: {earlier:,} earlier invitation(s) from {runs} run(s)."
+            )
+        state = _new_state(ws, options)
+        state.earlier_invitations = earlier
+        progress.bind(run_id=state.run_id)
         try:
             _stages(state, progress)
         except ValidationFailed as exc:
@@ -110,22 +114,57 @@ def execute(options: RunOptions, *, progress: Progress | None = None) -> RunStat
             exc.out_dir = state.out_dir if state.out_dir.exists() else None
             raise
         except BaseException as exc:
+            if _committed(state):
+                _unfinished(state, exc)
             state.status = "failed"
             _discard(state)
-            if isinstance(exc, Exception):  # an internal error is logged by type only
-                audit.log_run_failed(state, exc)
+            if isinstance(exc, Exception) and not isinstance(exc, journal.PublishBlocked):
+                audit.log_run_failed(state, exc)  # an internal error is logged by type only
             raise
-        audit.log_run(state)
         return state
 
 
+def _committed(state: RunState) -> bool:
+    """Whether the run's ledger commit happened (then its staging must be kept for recovery)."""
+    try:
+        return state.intent is not None and journal.committed(state.workspace, state.intent)
+    except Exception:  # noqa: BLE001 - cannot tell: keep everything, recovery decides
+        return True
+
+
+def _unfinished(state: RunState, exc: BaseException) -> None:
+    """A failure after the commit: nothing is undone; the next command finishes publishing."""
+    state.status = "committed"
+    if not isinstance(exc, Exception):
+        raise exc
+    raise WorkspaceError(
+        f"run {state.run_id} committed its invitations but could not finish publishing "
+        f"({describe_os_error(exc)}); nothing is lost: fix that, then any cohort command on this "
+        "workspace (e.g. `cohort audit verify`) finishes it"
+    ) from exc
+
+
+def _new_state(ws: Workspace, options: RunOptions) -> RunState:
+    run_id = new_run_id()
+    out_dir = _out_dir(ws, options, run_id)
+    stage_dir = ws.stage_dir_for(out_dir, run_id)
+    started_at = now()
+    intent = journal.begin(
+        ws, kind="run", run_id=run_id, stage_dir=stage_dir, out_dir=out_dir, audit_kind="run",
+        details={"run_id": run_id, "status": "published", "started_at": started_at.isoformat()},
+    )  # fmt: skip
+    return RunState(
+        options=options, run_id=run_id, workspace=ws, out_dir=out_dir, stage_dir=stage_dir,
+        started_at=started_at, intent=intent,
+    )  # fmt: skip
+
+
 def _recover(ws: Workspace) -> None:
-    """Publish runs a crash left committed but unmoved, and log them; check the log's end."""
+    """Finish or undo what a crashed command left (and log it); check the log's end."""
     from pipeline.screening import recover_releases
 
     audit.check_log(ws)
-    for run_id, study, out_dir in ws.recover():
-        audit.log_recovered_run(ws, run_id=run_id, study=study, out_dir=out_dir)
+    ws.recover()
     recover_releases(ws)
 
 
@@ -149,17 +188,20 @@ def _finish_failed(state: RunState, error: ValidationFailed) -> None:
     try:
         stages.remove_invitation_outputs(state)
         stages.record_and_report(state)
-        publish_dir(state.stage_dir, state.out_dir)
+        journal.publish(state.workspace, state.intent)
     except Exception:  # noqa: BLE001 - the validation failure is what the user must see
         log.exception("could not keep the failed run's validation results")
         _discard(state)
     audit.log_run_failed(state, error)
+    journal.forget(state.workspace, state.intent)
 
 
 def _discard(state: RunState) -> None:
     if state.con is not None:
         state.con.close()
         state.con = None
+    if state.intent is not None:
+        journal.discard(state.workspace, state.intent)
     shutil.rmtree(state.stage_dir, ignore_errors=True)
 
 

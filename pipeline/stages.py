@@ -22,6 +22,7 @@ import duckdb
 from pipeline import db
 from pipeline.errors import UsageError, ValidationFailed
 from pipeline.extract import load_extracts
+from pipeline.journal import fault
 from pipeline.state import StudyState
 
 log = logging.getLogger(__name__)
@@ -221,31 +222,39 @@ def record_and_report(state) -> None:
 
 
 def commit(state) -> None:
-    """Ledger and run row in one transaction, then the folder moves into place."""
+    """The commit point (pipeline/journal.py): ledger and run row in one transaction, then
+    the folder moves into place and the run is logged; Ctrl-C waits until that is done."""
+    from pipeline import journal
+    from pipeline.fsutil import signals_deferred
     from pipeline.invitations import commit_invitations
     from pipeline.screening.mode import ledger_status, run_screening
-    from pipeline.workspace import publish_dir
 
     if state.con is not None:
         state.con.execute("CHECKPOINT")
         state.con.close()
         state.con = None
-    with state.workspace.state() as ws_con:
-        commit_invitations(
-            ws_con,
-            run_db=state.stage_dir / "run.duckdb",
-            run_id=state.run_id,
-            study_name=state.study.name,
-            started_at=state.started_at,
-            stage_dir=state.stage_dir,
-            out_dir=state.out_dir,
-            status=ledger_status(state.screening),
-            screening=run_screening(state.screening),
-            screening_reason=state.screening.get("reason"),
+    ws = state.workspace
+    intent = journal.with_details(
+        ws, state.intent, study=state.study.name, invited=state.invited, screening=state.screening
+    )
+    with signals_deferred() as received:
+        with journal.transaction(ws, intent) as ws_con:
+            commit_invitations(
+                ws_con, run_db=state.stage_dir / "run.duckdb", run_id=state.run_id,
+                study_name=state.study.name, started_at=state.started_at,
+                stage_dir=intent.stage, out_dir=intent.out, in_transaction=True,
+                status=ledger_status(state.screening), screening=run_screening(state.screening),
+                screening_reason=state.screening.get("reason"),
+            )  # fmt: skip
+        done = journal.finish(ws, intent)
+    if received:
+        log.warning(
+            "interrupted while committing: the run was finished first, so nothing is half-done"
         )
-        publish_dir(state.stage_dir, state.out_dir)
-        ws_con.execute(
-            "UPDATE runs SET status = 'published' WHERE run_id = $r", {"r": state.run_id}
+    if not done.published:
+        raise journal.PublishBlocked(
+            f"{done.reason}; nothing was published and the run's {done.withdrawn} invitation(s) "
+            "were withdrawn (logged): run again with a new or empty --out"
         )
     state.status = "published"
 
@@ -329,6 +338,7 @@ def run_stages(state: StudyState, names: tuple[str, ...], progress) -> None:
             stage.fn(state)
             state.timings[name] = round(time.perf_counter() - started, 3)
             progress.count(**counts(name, state))
+        fault(f"after_{name}")  # test-only kill point (tests/faults)
 
 
 __all__ = ["CHECK", "IMPACT", "PIPELINE", "RUN", "STAGES", "ValidationFailed", "run_stages"]

@@ -2,13 +2,18 @@
 
 - ``state.duckdb``: ledger of invitations, deferred patients, do-not-contact
   list, outcomes, committed runs (schema in sql/workspace/schema.sql).
-- ``audit.log``: the hash-chained audit log (pipeline/audit/).
+- ``audit.log``: the keyed, hash-chained audit log (pipeline/audit/).
+- ``workspace.json``: where the workspace was made (a copied or moved workspace
+  never touches run folders outside itself).
+- ``journal/``: intents of commands between their commit and their audit entry
+  (pipeline/journal.py): the next command finishes or undoes them.
 - ``.lock``: an exclusive lock held while a command changes the workspace, so
   two runs at once cannot both invite the same person.
-- ``runs/RUN_ID``: run folders.
+- ``runs/RUN_ID``: run folders. Paths in the state are stored relative to the
+  workspace when inside it (``stored``/``resolve``), so a copy finds its own.
 
 A run is built in a hidden staging folder, committed to ``state.duckdb`` in one
-transaction, then moved into place. ``recover()`` finishes a move a crash
+transaction, then moved into place. ``recover()`` finishes what a crash
 interrupted and removes staging folders of runs that never committed.
 """
 
@@ -29,9 +34,11 @@ import duckdb
 
 from pipeline import db
 from pipeline.errors import WorkspaceError
-from pipeline.fsutil import PRIVATE_FILE, private_dir
+from pipeline.fsutil import PRIVATE_FILE, atomic_write_text, private_dir
 
 STAGE_PREFIX = ".staging-"
+IDENTITY = "workspace.json"
+MARKERS = ("state.duckdb", "audit.log", IDENTITY)
 
 
 def operator() -> str:
@@ -52,6 +59,7 @@ class Workspace:
 
     @classmethod
     def open(cls, root: Path | str, *, create: bool = True) -> Workspace:
+        """The workspace at ROOT (made when CREATE); read-only folders open for reading."""
         root = Path(root)
         if not root.exists() and not create:
             raise WorkspaceError(
@@ -59,9 +67,65 @@ class Workspace:
             )
         if root.exists() and not root.is_dir():
             raise WorkspaceError(f"{root}: is a file, not a workspace folder")
+        if root.is_dir() and not os.access(root, os.W_OK):
+            return cls(root)  # read commands work on a read-only workspace
         ws = cls(private_dir(root))
         private_dir(ws.runs_dir)
+        ws._identify()
         return ws
+
+    @classmethod
+    def for_run(cls, root: Path | str, *, new: bool) -> Workspace:
+        """`cohort run`'s workspace: an existing one, or a new one only when NEW (--new-workspace)."""
+        root = Path(root)
+        if not new and not (root.is_dir() and any((root / m).exists() for m in MARKERS)):
+            raise WorkspaceError(
+                f"{root.resolve()}: no workspace here (earlier runs' ledger and audit log live in their "
+                "workspace); give --workspace with the folder earlier runs used, or --new-workspace to "
+                "start a new one (make: WORKSPACE=DIR NEW_WORKSPACE=1)"
+            )
+        return cls.open(root)
+
+    @property
+    def writable(self) -> bool:
+        return os.access(self.root, os.W_OK)
+
+    def _identify(self) -> None:
+        """Record where the workspace was made (first open; older workspaces on upgrade)."""
+        path = self.root / IDENTITY
+        if not path.exists():
+            info = {"root": str(self.root.resolve()), "created_at": now().isoformat()}
+            atomic_write_text(path, json.dumps(info) + "\n")
+
+    @property
+    def made_at(self) -> Path | None:
+        """The folder this workspace was made in (None when unknown)."""
+        try:
+            return Path(json.loads((self.root / IDENTITY).read_text(encoding="utf-8"))["root"])
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def stored(self, path: Path) -> str:
+        """PATH as the state and the log store it: relative to the workspace when inside it."""
+        path = Path(path).resolve()
+        try:
+            return path.relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    def resolve(self, stored: str | Path) -> Path:
+        """A stored path as a folder; one outside the workspace is refused if the workspace moved."""
+        path = Path(stored)
+        if not path.is_absolute():
+            return self.root / path
+        made_at = self.made_at
+        if made_at is not None and made_at != self.root.resolve():
+            raise WorkspaceError(
+                f"{path}: is outside this workspace, which was copied or moved from {made_at}; "
+                "commands act only on folders inside the workspace they run in: use the original "
+                "workspace for that run"
+            )
+        return path
 
     @property
     def runs_dir(self) -> Path:
@@ -130,26 +194,47 @@ class Workspace:
     def stage_dir_for(self, out_dir: Path, run_id: str) -> Path:
         return out_dir.parent / f"{STAGE_PREFIX}{out_dir.name}-{run_id}"
 
-    def recover(self) -> list[tuple[str, str, Path]]:
-        """Finish moves that a crash interrupted; drop staging folders of runs that never committed.
+    def recover(self) -> list[tuple[str, str]]:
+        """Finish or undo what crashed commands left (pipeline/journal.py); call under the lock.
 
-        Returns (run_id, study, out_dir) of each run whose publication was finished here.
+        Returns (run_id, what was done) for each run repaired here; also removes
+        staging folders no journal entry accounts for.
         """
-        done: list[tuple[str, str, Path]] = []
+        from pipeline import journal
+
         with self.state() as con:
-            rows = con.execute(
-                "SELECT run_id, study, stage_dir, out_dir FROM runs WHERE status = 'committed' ORDER BY run_id"
-            ).fetchall()
-            for run_id, study, stage, out in rows:
-                if Path(stage).exists():
-                    publish_dir(Path(stage), Path(out))
-                con.execute("UPDATE runs SET status = 'published' WHERE run_id = $r", {"r": run_id})
-                done.append((run_id, study, Path(out)))
-            known = {r[0] for r in con.execute("SELECT stage_dir FROM runs").fetchall()}
+            _migrate_paths(con)
+        done = journal.recover(self)
         for stage in self.runs_dir.glob(f"{STAGE_PREFIX}*"):
-            if str(stage) not in known:
-                shutil.rmtree(stage, ignore_errors=True)
+            shutil.rmtree(stage, ignore_errors=True)  # every committed one was published above
         return done
+
+    def try_recover(self) -> list[tuple[str, str]]:
+        """recover() if the workspace is writable and no other command holds it (read commands)."""
+        if not self.writable or not self.state_path.exists():
+            return []
+        try:
+            with self.lock("recover"):
+                return self.recover()
+        except WorkspaceError:
+            return []  # busy: the command holding it repairs it
+
+    def earlier_invitations(self) -> tuple[int, int]:
+        """(invitations ever made here, runs that made them): every run says so at its start."""
+        with self.state(read_only=True) as con:
+            return con.execute("SELECT count(*), count(DISTINCT run_id) FROM ledger").fetchone()
+
+
+def _migrate_paths(con: duckdb.DuckDBPyConnection) -> None:
+    """Older workspaces stored run folders as absolute paths: WS/runs/RUN_ID becomes runs/RUN_ID."""
+    con.execute(
+        "UPDATE runs SET out_dir = 'runs/' || run_id "
+        "WHERE out_dir LIKE '/%' AND (out_dir LIKE '%/runs/' || run_id)"
+    )
+    con.execute(
+        "UPDATE runs SET stage_dir = 'runs/' || regexp_extract(stage_dir, '[^/]+$') "
+        "WHERE stage_dir LIKE '/%' AND out_dir = 'runs/' || run_id"
+    )
 
 
 def publish_dir(stage: Path, out: Path) -> None:

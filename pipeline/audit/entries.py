@@ -16,6 +16,13 @@ from pipeline.errors import CohortError
 from pipeline.fsutil import sha256_file
 
 
+def published_facts(out_dir: Path) -> dict:
+    """What a run's audit entry says of its published folder (pipeline/journal.py)."""
+    facts = _record_facts(out_dir)
+    invited = (facts.get("counts") or {}).get("invited")
+    return facts | ({"invited": invited} if invited is not None else {})
+
+
 def _record_facts(out_dir: Path) -> dict:
     """The run record's hash and the counts it holds (empty when there is no record)."""
     path = Path(out_dir) / RECORD_NAME

@@ -121,6 +121,13 @@ def read_entries(path: Path) -> list[dict]:
     return [line.entry for line in read_lines(path) if line.entry is not None]
 
 
+def has_entry(path: Path, *, kind: str, run_id: str) -> bool:
+    """Whether the log already holds a KIND entry for RUN_ID (recovery appends each once)."""
+    return any(
+        e["kind"] == kind and e["details"].get("run_id") == run_id for e in read_entries(path)
+    )
+
+
 def read_tail(path: Path, block: int = 1 << 16) -> Tail:
     """The last complete entry without reading the whole log (it only grows)."""
     if not path.exists():

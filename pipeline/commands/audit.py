@@ -42,9 +42,12 @@ def person_options(fn):
 
 
 def _open(workspace: Path, *, create: bool = False):
+    """The workspace, after finishing or undoing what a crashed command left (when writable)."""
     from pipeline.workspace import Workspace
 
-    return Workspace.open(workspace, create=create)
+    ws = Workspace.open(workspace, create=create)
+    ws.try_recover()
+    return ws
 
 
 def _person(invite_ref, nhs_number, practice, patient_id):

@@ -40,7 +40,7 @@ def rollback_command(run_id: str, workspace: Path, reason: str) -> None:
     with ws.lock("rollback"):
         ws.recover()
         with ws.state() as con:
-            summary = rollback_run(con, run_id=run_id, reason=reason, operator=operator())
+            summary = rollback_run(con, run_id=run_id, reason=reason, operator=operator(), ws=ws)
         record_audit(ws, summary)
         mark_folder(summary)
     click.echo(

@@ -31,7 +31,14 @@ from pipeline.paths import DEFAULT_STUDY
     type=click.Path(path_type=Path),
     default=Path("workspace"),
     show_default=True,
-    help="State kept across runs: ledger, do-not-contact list, audit log.",
+    help="State kept across runs: ledger, do-not-contact list, audit log. It must exist "
+    "unless --new-workspace is given.",
+)
+@click.option(
+    "--new-workspace",
+    is_flag=True,
+    help="Start a new workspace at --workspace if there is none (otherwise a missing "
+    "workspace is refused, so a run never silently forgets earlier invitations).",
 )
 @click.option(
     "--out",
@@ -91,6 +98,7 @@ def run_command(
     index_date,
     study_path,
     workspace,
+    new_workspace,
     out,
     max_invites_per_practice,
     seed,
@@ -123,9 +131,14 @@ def run_command(
         pdf=pdf,
         screening=screening,
         screening_reason=screening_reason,
+        new_workspace=new_workspace,
     )
     try:
-        state = execute(options, progress=Progress(quiet=quiet, log_json=log_json))
+        state = execute(
+            options,
+            progress=Progress(quiet=quiet, log_json=log_json),
+            announce=lambda text: click.echo(text, err=True),
+        )
     except ValidationFailed as exc:
         print_failed_run(getattr(exc, "out_dir", None))
         raise

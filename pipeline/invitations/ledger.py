@@ -34,31 +34,31 @@ def commit_invitations(
     study_name: str,
     started_at: dt.datetime,
     stage_dir: Path,
-    out_dir: Path,
+    out_dir: Path | str,
     status: str = "active",
     screening: str = "not_required",
     screening_reason: str | None = None,
+    in_transaction: bool = False,
 ) -> int:
     """Commit the run (status ``committed``), its invitations and deferred patients; return the invitations.
 
     RUN_DB is the closed run database holding ``invitations`` and ``deferred``.
     STATUS is the ledger status of the invitations: ``active`` (letters written
     now) or ``awaiting_screening`` (a GP decides first; runs.SCREENING ``awaiting``).
+    STAGE_DIR and OUT_DIR are stored as given (the orchestrator passes them
+    relative to the workspace). IN_TRANSACTION: the caller's transaction
+    (pipeline/journal.py's commit point) commits, not this function.
     """
+    facts = {"run_id": run_id, "study": study_name, "started_at": started_at,
+             "stage_dir": stage_dir, "out_dir": out_dir, "status": status,
+             "screening": {"screening": screening, "screening_reason": screening_reason}}  # fmt: skip
     db.run(state_con, "invitations/attach_run", path=str(run_db))
     try:
+        if in_transaction:
+            return _commit(state_con, **facts)
         state_con.begin()
         try:
-            count = _commit(
-                state_con,
-                run_id=run_id,
-                study=study_name,
-                started_at=started_at,
-                stage_dir=stage_dir,
-                out_dir=out_dir,
-                status=status,
-                screening={"screening": screening, "screening_reason": screening_reason},
-            )
+            count = _commit(state_con, **facts)
             state_con.commit()
         except BaseException:
             state_con.rollback()
@@ -69,7 +69,7 @@ def commit_invitations(
 
 
 def _commit(
-    con, *, run_id: str, study: str, started_at, stage_dir: Path, out_dir: Path, status: str,
+    con, *, run_id: str, study: str, started_at, stage_dir, out_dir, status: str,
     screening: dict,
 ) -> int:  # fmt: skip
     assert status in ("active", "awaiting_screening"), status

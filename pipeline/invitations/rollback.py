@@ -41,17 +41,21 @@ class RollbackSummary:
 
 
 def rollback_run(
-    state_con: duckdb.DuckDBPyConnection, *, run_id: str, reason: str, operator: str
+    state_con: duckdb.DuckDBPyConnection, *, run_id: str, reason: str, operator: str, ws=None
 ) -> RollbackSummary:
     """Withdraw RUN_ID: check it may be, remove its mailable files, then mark the ledger in one transaction.
 
     Files go first: a crash in between leaves the ledger still active (nobody
-    is invited twice) and running the rollback again finishes it.
+    is invited twice) and running the rollback again finishes it. The run
+    folder is found through WS (stored relative to it); a folder outside a
+    copied or moved workspace is refused (Workspace.resolve), so a copy never
+    touches the original's letters.
     """
     reason = reason.strip()
     if not reason:
         raise UsageError("--reason is empty; say why the run's letters were not sent")
-    study, out_dir = _rollbackable(state_con, run_id)
+    study, stored = _rollbackable(state_con, run_id)
+    out_dir = str(ws.resolve(stored)) if ws is not None else stored
     removed = withdraw_files(Path(out_dir))
     at = now()
     withdrawn, deferred = _mark_rolled_back(
@@ -133,3 +137,28 @@ def mark_folder(summary: RollbackSummary) -> Path | None:
         "those patients can be invited again by a later run.\r\n",
     )
     return note
+
+
+# --- the commit point's hooks for `cohort run` (pipeline/journal.py, HOOKS["run"]) ---------
+
+
+def published(con, intent) -> None:
+    """The run's folder is in place: committed becomes published."""
+    con.execute(
+        "UPDATE runs SET status = 'published' WHERE run_id = $r AND status = 'committed'",
+        {"r": intent.run_id},
+    )
+
+
+def withdraw(con, intent, reason: str) -> int:
+    """The run's folder could not be published: withdraw its invitations (inside CON's transaction)."""
+    withdrawn = db.run(con, "invitations/rollback_ledger", run_id=intent.run_id).fetchall()
+    db.run(
+        con,
+        "invitations/rollback_run",
+        run_id=intent.run_id,
+        at=now(),
+        operator="cohort (not published)",
+        reason=f"not published: {reason}"[:500],
+    )
+    return len(withdrawn)

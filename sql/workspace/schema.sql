@@ -91,3 +91,12 @@ CREATE TABLE IF NOT EXISTS screening_decisions (
     imported_by VARCHAR NOT NULL,
     source_sha256 VARCHAR NOT NULL    -- sha256 of the imported file
 );
+
+-- The commit point (pipeline/journal.py): a row here, written in the same
+-- transaction as a command's ledger changes, is what says they committed.
+CREATE TABLE IF NOT EXISTS commits (
+    intent VARCHAR PRIMARY KEY,       -- KIND-RUN_ID, the journal file's name
+    kind VARCHAR NOT NULL,            -- run | release
+    run_id VARCHAR NOT NULL,
+    committed_at TIMESTAMP NOT NULL
+);

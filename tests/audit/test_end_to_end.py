@@ -57,7 +57,7 @@ def first(tmp_path_factory):
         )
         assert made.exit_code == 0, made.output
         blank_postcodes(root / "extracts", 2)
-        result = cohort("run", root / "extracts", "--workspace", root / "ws", "-q",
+        result = cohort("run", root / "extracts", "--workspace", root / "ws", "-q", "--new-workspace",
                         "--screening", "off", "--reason", "end-to-end test of the letters")  # fmt: skip
     assert result.exit_code == 0, result.output
     (folder,) = (root / "ws" / "runs").iterdir()

@@ -65,7 +65,7 @@ def merge_rows(folder: Path) -> list[dict]:
 
 def test_cohort_run_writes_the_lists_and_rollback_withdraws_them(extract, tmp_path, no_chromium):
     ws = tmp_path / "ws"
-    first = cohort("run", extract, "--workspace", ws, "--letter-date", "2024-05-03",
+    first = cohort("run", extract, "--workspace", ws, "--letter-date", "2024-05-03", "--new-workspace",
                    "--screening", "off", "--reason", "test of the letters")  # fmt: skip
     assert first.exit_code == 0, first.output
     (run,) = published(ws)
@@ -96,6 +96,7 @@ def test_a_killed_cohort_run_leaves_no_ledger_entry_and_no_run_folder(extract, t
         "--workspace",
         str(ws),
         "--quiet",
+        "--new-workspace",
     ]
     with subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

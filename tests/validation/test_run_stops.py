@@ -37,7 +37,16 @@ def run(tmp_path, *, date_of_birth: str = "1980-06-15"):
     out = tmp_path / "run"
     result = CliRunner().invoke(
         main,
-        ["run", str(folder), "--workspace", str(tmp_path / "ws"), "--out", str(out), "--quiet"],
+        [
+            "run",
+            str(folder),
+            "--workspace",
+            str(tmp_path / "ws"),
+            "--out",
+            str(out),
+            "--quiet",
+            "--new-workspace",
+        ],
     )
     return result, out
 

@@ -23,6 +23,7 @@ MANIFEST = """practice_code: A81001
 practice_name: Ashby Road Surgery
 extract_date: 2024-05-01
 practice_address: ["1 High Street", "Ashby", "LE65 1AA"]
+sparse_tables: [medications]
 """
 PATIENTS = """patient_id,nhs_number,title,forename,surname,date_of_birth,sex,address_line_1,address_line_2,address_line_3,address_line_4,postcode,registration_date,deregistration_date,date_of_death
 p1,943 476 5919,Ms,Ann,Smith,1980-06-15,F,2 Mill Lane,Ashby,,,LE65 1AB,2000-01-01,,

@@ -229,7 +229,11 @@ def test_cohort_run_refuses_a_study_that_pins_a_draft_codelist(tmp_path):
         )
     )
     options = RunOptions(
-        extracts=(tmp_path,), study_path=study, workspace=tmp_path / "ws", codelists_dir=root
+        extracts=(tmp_path,),
+        study_path=study,
+        workspace=tmp_path / "ws",
+        codelists_dir=root,
+        new_workspace=True,
     )
     with pytest.raises(StudyError, match=r"dementia version 2 is a draft; publish it"):
         execute(options)

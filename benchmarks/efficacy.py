@@ -169,7 +169,7 @@ def one_seed(
             continue
         ws = world / f"ws-{len(run_dbs)}"
         _cohort("run", str(extracts), "--study", str(ROOT / row.study), "--workspace", str(ws),
-                "--pdf", "never", "-q", *common, *row.args)  # fmt: skip
+                "--new-workspace", "--pdf", "never", "-q", *common, *row.args)  # fmt: skip
         (run_db,) = ws.glob("runs/*/run.duckdb")
         run_dbs[row.label] = run_db
         found[row.label] = efficacy.measure(efficacy.World(run_db, truth), seed=seed)

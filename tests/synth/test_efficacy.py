@@ -56,7 +56,7 @@ def test_measured_on_a_real_run_the_search_sends_at_least_the_rules_letters(tmp_
 
     extracts, ws = tmp_path / "extracts", tmp_path / "ws"
     generate(SynthOptions(practices=1, patients=600, seed=4, out=extracts))
-    args = ["run", str(extracts), "--workspace", str(ws), "-q", "--pdf", "never"]
+    args = ["run", str(extracts), "--workspace", str(ws), "--new-workspace", "-q", "--pdf", "never"]
     args += ["--max-invites-per-practice", "1000000"]
     if "--screening" in CliRunner().invoke(main, ["run", "--help"]).output:
         args += ["--screening", "off", "--reason", "efficacy test: letters without GP review"]

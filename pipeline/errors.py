@@ -101,6 +101,8 @@ def storage_problem(exc: BaseException) -> tuple[str, str] | None:
 
 def describe_os_error(exc: BaseException) -> str:
     """A short, identifier-free description of EXC for a one-line message."""
+    if isinstance(exc, CohortError):
+        return exc.message
     found = storage_problem(exc)
     where = getattr(exc, "filename", None)
     if found is not None:

@@ -7,6 +7,7 @@ also sets umask 077 so nothing it creates is readable by others.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import signal
@@ -26,9 +27,17 @@ def private_dir(path: Path) -> Path:
     return path
 
 
+def injected_enospc(where: str) -> None:
+    """Test-only: raise ENOSPC here when COHORT_FAULT=enospc:WHERE (tests/faults, where no
+    small filesystem can be mounted)."""
+    if os.environ.get("COHORT_FAULT") == f"enospc:{where}":
+        raise OSError(errno.ENOSPC, "No space left on device", f"[injected at {where}]")
+
+
 @contextlib.contextmanager
 def atomic_open(path: Path, mode: str = "w", **kwargs) -> Iterator:
     """Write to a hidden temporary file beside PATH, fsync, then rename over PATH."""
+    injected_enospc(path.name)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.fchmod(fd, PRIVATE_FILE)

@@ -31,6 +31,10 @@ Any command that writes mailable files *and* changes the ledger (``cohort run``;
    the workspace lock, through ``Workspace.recover``) replays 2-3 for every
    journal file left by a crash, in run order, and says what it did.
 
+Commands that change only the state (outcomes, the do-not-contact list) use
+``logged_change``: their rows and the audit entries describing them commit
+together the same way (the entries wait in the journal until appended).
+
 A new kind adds one entry to HOOKS: ``withdraw(con, intent, reason) -> int``
 (roll its ledger changes back inside the given transaction; return how many
 invitations it withdrew) and ``published(con, intent) -> None``.
@@ -45,6 +49,7 @@ import importlib
 import json
 import logging
 import os
+import secrets
 import shutil
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
@@ -52,6 +57,7 @@ from pathlib import Path
 
 from pipeline.errors import WorkspaceError
 from pipeline.fsutil import atomic_write_text, fsync_dir, private_dir
+from pipeline.workspace import now
 
 log = logging.getLogger(__name__)
 
@@ -295,10 +301,60 @@ def _log_once(ws, kind: str, intent: Intent, details: dict) -> None:
         append_entry(ws, kind, details)
 
 
+@contextlib.contextmanager
+def logged_change(ws, name: str) -> Iterator[tuple[object, list]]:
+    """State changes and the audit entries that describe them, visible together.
+
+        with journal.logged_change(ws, "outcome") as (con, entries):
+            con.execute(...)                      # inside one transaction
+            entries.append(("outcome", {...}))    # appended once it commits
+
+    The entries are saved in the journal before the commit; the next command
+    appends any a crash kept from the log (each carries ``change``: its id).
+    """
+    change = f"{name}-{now():%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
+    entries: list = []
+    with ws.state() as con:
+        con.begin()
+        try:
+            yield con, entries
+            intent = Intent(kind="entries", run_id=change, stage="", out="", audit_kind="",
+                            details={"entries": [[k, {**d, "change": change}] for k, d in entries]})  # fmt: skip
+            save(ws, intent)
+            con.execute(
+                "INSERT INTO commits (intent, kind, run_id, committed_at) "
+                "VALUES ($i, 'entries', $r, current_timestamp::TIMESTAMP)",
+                {"i": intent.name, "r": change},
+            )
+            con.commit()
+        except BaseException:
+            con.rollback()
+            forget(ws, Intent(kind="entries", run_id=change, stage="", out="", audit_kind=""))
+            raise
+    fault("after_change_commit")
+    _append_entries(ws, intent)
+
+
+def _append_entries(ws, intent: Intent) -> None:
+    from pipeline.audit.log import append_entries, read_entries
+
+    done = {e["details"].get("change") for e in read_entries(ws.audit_path)}
+    todo = [(k, d) for k, d in intent.details["entries"] if d.get("change") not in done]
+    if todo:
+        append_entries(ws, todo)
+    forget(ws, intent)
+
+
 def recover(ws) -> list[tuple[str, str]]:
     """Finish or undo what crashed commands left; (run_id, what was done) for each."""
     said = []
-    for intent in pending(ws) + _legacy(ws):
+    for intent in [i for i in pending(ws) if i.kind == "entries"]:
+        if committed(ws, intent):
+            _append_entries(ws, intent)
+            said.append((intent.run_id, "its audit entries were appended after an interruption"))
+        else:
+            forget(ws, intent)
+    for intent in [i for i in pending(ws) if i.kind != "entries"] + _legacy(ws):
         if intent.kind == "legacy" or committed(ws, intent):
             intent = replace(intent, kind="run")
             done = finish(ws, intent)

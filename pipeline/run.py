@@ -127,7 +127,11 @@ def execute(options: RunOptions, *, progress: Progress | None = None, announce=N
 def _committed(state: RunState) -> bool:
     """Whether the run's ledger commit happened (then its staging must be kept for recovery)."""
     try:
-        return state.intent is not None and journal.committed(state.workspace, state.intent)
+        intent = state.intent
+        pending = intent is not None and any(
+            i.name == intent.name for i in journal.pending(state.workspace)
+        )
+        return pending and journal.committed(state.workspace, intent)
     except Exception:  # noqa: BLE001 - cannot tell: keep everything, recovery decides
         return True
 
@@ -163,8 +167,8 @@ def _recover(ws: Workspace) -> None:
     """Finish or undo what a crashed command left (and log it); check the log's end."""
     from pipeline.screening import recover_releases
 
-    audit.check_log(ws)
     ws.recover()
+    audit.check_log(ws)
     recover_releases(ws)
 
 

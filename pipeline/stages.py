@@ -234,9 +234,12 @@ def commit(state) -> None:
         state.con.close()
         state.con = None
     ws = state.workspace
+    from pipeline.audit.verify_state import run_refs_sha256
+
     intent = journal.with_details(
-        ws, state.intent, study=state.study.name, invited=state.invited, screening=state.screening
-    )
+        ws, state.intent, study=state.study.name, invited=state.invited, screening=state.screening,
+        ledger_refs_sha256=run_refs_sha256(state.stage_dir / "run.duckdb"),
+    )  # fmt: skip
     with signals_deferred() as received:
         with journal.transaction(ws, intent) as ws_con:
             commit_invitations(

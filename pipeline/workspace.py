@@ -33,11 +33,12 @@ from pathlib import Path
 import duckdb
 
 from pipeline import db
-from pipeline.errors import WorkspaceError
+from pipeline.errors import WorkspaceError, storage_error
 from pipeline.fsutil import PRIVATE_FILE, atomic_write_text, private_dir
 
 STAGE_PREFIX = ".staging-"
 IDENTITY = "workspace.json"
+OUTSIDE = "|"  # stored folders outside the workspace: |WORKSPACE_ROOT|FOLDER
 MARKERS = ("state.duckdb", "audit.log", IDENTITY)
 
 
@@ -106,22 +107,32 @@ class Workspace:
             return None
 
     def stored(self, path: Path) -> str:
-        """PATH as the state and the log store it: relative to the workspace when inside it."""
+        """PATH as the state, journal and log store it: relative to the workspace when inside
+        it; otherwise ``|ROOT|PATH``, naming the workspace that made it (see resolve)."""
         path = Path(path).resolve()
+        root = self.root.resolve()
         try:
-            return path.relative_to(self.root.resolve()).as_posix()
+            return path.relative_to(root).as_posix()
         except ValueError:
-            return str(path)
+            return f"{OUTSIDE}{root}{OUTSIDE}{path}"
 
-    def resolve(self, stored: str | Path) -> Path:
-        """A stored path as a folder; one outside the workspace is refused if the workspace moved."""
-        path = Path(stored)
+    def resolve(self, stored: str | Path, *, acting: bool = True) -> Path:
+        """A stored folder as a path. ACTING (to change or delete it): a folder outside the
+        workspace is refused unless this workspace, where it is now, stored it (a copy or a
+        moved workspace never touches the original's run folders)."""
+        text = str(stored)
+        if text.startswith(OUTSIDE):
+            made_by, _, path = text[1:].partition(OUTSIDE)
+            return self._outside(Path(path), Path(made_by), acting=acting)
+        path = Path(text)
         if not path.is_absolute():
             return self.root / path
-        made_at = self.made_at
-        if made_at is not None and made_at != self.root.resolve():
+        return self._outside(path, self.made_at, acting=acting)  # stored by an older version
+
+    def _outside(self, path: Path, made_by: Path | None, *, acting: bool) -> Path:
+        if acting and made_by is not None and made_by != self.root.resolve():
             raise WorkspaceError(
-                f"{path}: is outside this workspace, which was copied or moved from {made_at}; "
+                f"{path}: is outside this workspace, which was copied or moved from {made_by}; "
                 "commands act only on folders inside the workspace they run in: use the original "
                 "workspace for that run"
             )
@@ -201,7 +212,9 @@ class Workspace:
         staging folders no journal entry accounts for.
         """
         from pipeline import journal
+        from pipeline.audit.log import repair_tail
 
+        repair_tail(self)
         with self.state() as con:
             _migrate_paths(con)
         done = journal.recover(self)
@@ -248,7 +261,10 @@ def _connect_state(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     fresh = not path.exists()
     try:
         con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException:
+    except duckdb.IOException as exc:
+        storage = storage_error(exc)  # a full disk or a read-only folder, not a busy one
+        if storage is not None:
+            raise storage from None
         raise WorkspaceError(
             f"{path}: the workspace state is open in another cohort command; wait for it to finish"
         ) from None

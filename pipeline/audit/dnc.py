@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline import db
+from pipeline import db, journal
 from pipeline.audit.identity import Person, resolve
-from pipeline.audit.log import append_entries
 from pipeline.audit.pseudo import Pseudonymiser
 from pipeline.errors import UsageError
 from pipeline.fsutil import sha256_text
@@ -80,49 +79,43 @@ def _reason(reason: str | None, option: str) -> str:
 def add(ws, person: Person, *, reason: str) -> Change:
     """`cohort dnc add`: put PERSON on the list by hand."""
     reason = _reason(reason, "--reason")
-    with ws.lock("dnc add"):
-        with ws.state() as con:
-            person = resolve(con, person)
-            if not insert(con, person, reason=reason, source=person.invite_ref or "manual"):
-                return Change(0, already=True)
+    pseudo = Pseudonymiser.for_workspace(ws)
+    with ws.lock("dnc add"), journal.logged_change(ws, "dnc_add") as (con, entries):
+        person = resolve(con, person)
+        if not insert(con, person, reason=reason, source=person.invite_ref or "manual"):
+            return Change(0, already=True)
         details = audit_details(
-            Pseudonymiser.for_workspace(ws),
-            person,
-            source=person.invite_ref or "manual",
-            reason_sha256=sha256_text(reason),
+            pseudo, person, source=person.invite_ref or "manual", reason_sha256=sha256_text(reason)
         )
-        append_entries(ws, [("dnc_add", details)])
+        entries.append(("dnc_add", details))
     return Change(1)
 
 
 def remove(ws, person: Person, *, reason: str) -> Change:
     """`cohort dnc remove`: end every entry in force for PERSON, keeping them marked."""
     reason = _reason(reason, "--reason")
-    with ws.lock("dnc remove"):
-        with ws.state() as con:
-            person = resolve(con, person)
-            found = matching(con, person)
-            if not found:
-                raise UsageError(
-                    "that person is not on the do-not-contact list; `cohort dnc list` shows who is"
-                )
-            db.run(
-                con,
-                "audit/dnc_remove",
-                practice_code=person.practice_code,
-                patient_id=person.patient_id,
-                nhs_number=person.nhs_number,
-                removed_at=now(),
-                removed_by=operator(),
-                removed_reason=reason,
+    pseudo = Pseudonymiser.for_workspace(ws)
+    with ws.lock("dnc remove"), journal.logged_change(ws, "dnc_remove") as (con, entries):
+        person = resolve(con, person)
+        found = matching(con, person)
+        if not found:
+            raise UsageError(
+                "that person is not on the do-not-contact list; `cohort dnc list` shows who is"
             )
-        details = audit_details(
-            Pseudonymiser.for_workspace(ws),
-            person,
-            entries_removed=len(found),
-            reason_sha256=sha256_text(reason),
+        db.run(
+            con,
+            "audit/dnc_remove",
+            practice_code=person.practice_code,
+            patient_id=person.patient_id,
+            nhs_number=person.nhs_number,
+            removed_at=now(),
+            removed_by=operator(),
+            removed_reason=reason,
         )
-        append_entries(ws, [("dnc_remove", details)])
+        details = audit_details(
+            pseudo, person, entries_removed=len(found), reason_sha256=sha256_text(reason)
+        )
+        entries.append(("dnc_remove", details))
     return Change(len(found))
 
 

@@ -113,10 +113,18 @@ def log_rollback(
 ) -> dict:
     """The 'rollback' entry: which run, why, how many invitations were withdrawn,
     and which of its files (relative to the run folder) were removed."""
-    details = {
+    details = rollback_details(
+        run_id=run_id, reason=reason, invitations=invitations, files_removed=files_removed
+    )
+    return append_entry(ws, "rollback", details)
+
+
+def rollback_details(
+    *, run_id: str, reason: str, invitations: int, files_removed: list[str] | tuple = ()
+) -> dict:
+    return {
         "run_id": run_id,
         "reason": reason,
         "invitations_rolled_back": int(invitations),
         "files_removed": sorted(str(f) for f in files_removed),
     }
-    return append_entry(ws, "rollback", details)

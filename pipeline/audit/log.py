@@ -1,15 +1,26 @@
-"""The workspace audit log: append-only, hash-chained JSON lines (WORKSPACE/audit.log).
+"""The workspace audit log: append-only, keyed, hash-chained JSON lines (WORKSPACE/audit.log).
 
 Each line is one entry: ``seq``, ``time`` (UTC), ``operator``, ``kind``,
-``details``, ``prev_hash`` and ``hash``, where ``hash`` is the SHA-256 of the
-canonical JSON of every other field. Changing, removing or reordering an entry
-breaks the chain at that entry, and ``cohort audit verify`` names it.
+``details``, ``prev_hash``, ``hash`` and ``mac``. ``hash`` is the SHA-256 of
+the canonical JSON of every field before it; ``mac`` is HMAC-SHA256 of that hash
+under the workspace key (WORKSPACE/secret.key, the key pseudonyms use), so a
+rewritten entry cannot be given a matching chain by someone without the key.
+Changing, removing or reordering an entry breaks the chain or a MAC at that
+entry, and ``cohort audit verify`` names it.
+
+After every append the head (last seq, hash, and a MAC over both) is written to
+WORKSPACE/audit.head, and each run record carries the head the run started
+from: cutting entries off the end of the log is caught (see docs/audit.md,
+"What verify detects"). Logs written before entries were keyed (no ``mac``)
+still verify by their chain; the first keyed entry after them protects them.
 
 Writing is crash-safe and safe against two writers: the whole line goes out in
 one ``os.write`` on an ``O_APPEND`` descriptor and is fsynced, under an
 exclusive ``flock`` on the log itself (commands that change the workspace also
-hold the workspace lock). A final line without its newline is a torn write: it
-is reported, and nothing is appended after it until it is removed.
+hold the workspace lock). A write cut short (a full disk) is cut back off at
+once; a final line without its newline left by a crash is a torn write: the
+next command that changes the workspace removes it (``repair_tail``), logging
+that it did.
 
 Details carry ids (run id, invite_ref, pseudonymous person keys), categories,
 counts and hashes, never a name, NHS number, address or date of birth.
@@ -21,6 +32,7 @@ import contextlib
 import datetime as dt
 import fcntl
 import hashlib
+import hmac
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -28,15 +40,60 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import AuditError
-from pipeline.fsutil import PRIVATE_FILE, fsync_dir
+from pipeline.fsutil import PRIVATE_FILE, atomic_write_text, fsync_dir, injected_enospc
 from pipeline.workspace import now, operator
 
 KINDS = (
     "run", "run_failed", "rollback", "outcome", "dnc_add", "dnc_remove", "export", "reminder",
-    "screening_import", "release",
+    "screening_import", "release", "repair",
 )  # fmt: skip
 GENESIS = "0" * 64
 FIELDS = ("seq", "time", "operator", "kind", "details", "prev_hash")
+HEAD_NAME = "audit.head"
+
+
+def entry_mac(key: bytes, entry_hash: str) -> str:
+    """The entry's MAC: only a holder of the workspace key can make it."""
+    return hmac.new(key, f"audit entry\x1f{entry_hash}".encode(), hashlib.sha256).hexdigest()
+
+
+def head_mac(key: bytes, seq: int, entry_hash: str) -> str:
+    return hmac.new(
+        key, f"audit head\x1f{seq}\x1f{entry_hash}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def _key(ws) -> bytes:
+    from pipeline.audit.pseudo import load_key
+
+    return load_key(ws)
+
+
+def write_head(ws, entry: dict, key: bytes) -> None:
+    """WORKSPACE/audit.head: the last entry's seq and hash, with a MAC over both."""
+    head = {
+        "seq": entry["seq"],
+        "hash": entry["hash"],
+        "mac": head_mac(key, entry["seq"], entry["hash"]),
+    }
+    atomic_write_text(ws.root / HEAD_NAME, json.dumps(head) + "\n")
+
+
+def current_head(ws) -> dict | None:
+    """The log's last entry as {seq, hash} (a run record keeps it: an anchor outside the log)."""
+    last = read_tail(ws.audit_path).last
+    return {"seq": last["seq"], "hash": last["hash"]} if last else None
+
+
+def read_head(ws) -> dict | None:
+    """The recorded head, or None when there is none (a log from before heads were kept)."""
+    try:
+        head = json.loads((ws.root / HEAD_NAME).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return {"damaged": True}
+    return head if isinstance(head, dict) else {"damaged": True}
 
 
 def canonical(value: object) -> str:
@@ -104,7 +161,7 @@ def _parse(number: int, offset: int, raw: bytes) -> Line:
         entry = json.loads(raw)
     except ValueError:
         return Line(number, offset, raw, None, "not a JSON entry")
-    if not isinstance(entry, dict) or set(entry) != {*FIELDS, "hash"}:
+    if not isinstance(entry, dict) or set(entry) - {"mac"} != {*FIELDS, "hash"}:
         return Line(number, offset, raw, None, "not an audit entry (fields missing or extra)")
     if not (
         isinstance(entry["seq"], int)
@@ -198,6 +255,7 @@ def append_entries(ws, items: Iterable[tuple[str, dict]]) -> list[dict]:
     items = [(kind, jsonable(details)) for kind, details in items]
     for kind, _details in items:
         assert kind in KINDS, f"unknown audit entry kind {kind!r}"
+    key = _key(ws)
     path = ws.audit_path
     written: list[dict] = []
     with _locked_append(path) as fd:
@@ -206,12 +264,27 @@ def append_entries(ws, items: Iterable[tuple[str, dict]]) -> list[dict]:
             raise _torn_error(path, tail)
         last = tail.last
         for kind, details in items:
-            last = _write(fd, _next_entry(last, kind, details))
+            last = _write(fd, _next_entry(last, kind, details, key))
             written.append(last)
+        if written:
+            write_head(ws, written[-1], key)
     return written
 
 
-def _next_entry(last: dict | None, kind: str, details: dict) -> dict:
+def repair_tail(ws) -> int:
+    """Cut a torn final line (a crash mid-write; never a whole entry) and log that; bytes cut."""
+    path = ws.audit_path
+    with _locked_append(path) as fd:
+        tail = read_tail(path)
+        if tail.torn_offset is None:
+            return 0
+        os.ftruncate(fd, tail.torn_offset)
+        os.fsync(fd)
+    append_entry(ws, "repair", {"torn_bytes_removed": tail.torn_bytes, "at_byte": tail.torn_offset})
+    return tail.torn_bytes
+
+
+def _next_entry(last: dict | None, kind: str, details: dict, key: bytes) -> dict:
     entry = {
         "seq": (last["seq"] + 1) if last else 1,
         "time": now().isoformat() + "Z",
@@ -221,14 +294,20 @@ def _next_entry(last: dict | None, kind: str, details: dict) -> dict:
         "prev_hash": last["hash"] if last else GENESIS,
     }
     entry["hash"] = entry_hash(entry)
+    entry["mac"] = entry_mac(key, entry["hash"])
     return entry
 
 
 def _write(fd: int, entry: dict) -> dict:
     line = (canonical(entry) + "\n").encode("utf-8")
-    if os.write(fd, line) != len(line):
-        raise AuditError(
-            "audit.log: an entry could not be written whole (disk full?); free space, then run `cohort audit verify`"
-        )
-    os.fsync(fd)
+    start = os.lseek(fd, 0, os.SEEK_END)
+    try:
+        injected_enospc("audit.log")
+        if os.write(fd, line) != len(line):
+            raise OSError(28, "No space left on device", "audit.log")
+        os.fsync(fd)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, start)  # never leave half an entry behind
+        raise
     return entry

@@ -13,10 +13,9 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import db
+from pipeline import db, journal
 from pipeline.audit import dnc
 from pipeline.audit.identity import Person, ledger_row
-from pipeline.audit.log import append_entries
 from pipeline.audit.pseudo import Pseudonymiser
 from pipeline.errors import UsageError
 from pipeline.fsutil import sha256_file
@@ -92,16 +91,14 @@ def record_many(ws, items: list[Outcome], *, source: str) -> Result:
 
 def _apply(ws, items: list[Outcome], *, source: str) -> Result:
     """Record ITEMS (already checked) in one transaction, then log them, under the workspace lock."""
-    with ws.lock("outcome"):
-        with ws.state() as con:
-            rows = {i.invite_ref: ledger_row(con, i.invite_ref) for i in items}
-            pseudo = Pseudonymiser.for_workspace(ws)
-            con.begin()
-            result = Result()
-            for item in items:
-                _one(con, item, rows[item.invite_ref], pseudo=pseudo, source=source, result=result)
-            con.commit()
-        append_entries(ws, result.entries)
+    pseudo = Pseudonymiser.for_workspace(ws)
+    # the rows and their audit entries become visible together (pipeline/journal.py)
+    with ws.lock("outcome"), journal.logged_change(ws, "outcome") as (con, entries):
+        rows = {i.invite_ref: ledger_row(con, i.invite_ref) for i in items}
+        result = Result()
+        for item in items:
+            _one(con, item, rows[item.invite_ref], pseudo=pseudo, source=source, result=result)
+        entries.extend(result.entries)
     return result
 
 

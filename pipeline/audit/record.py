@@ -15,6 +15,7 @@ import subprocess
 from pathlib import Path
 
 from pipeline import __version__, db, paths
+from pipeline.audit.log import current_head
 from pipeline.audit.runs import RECORD_NAME, RUN_DB, open_run_db, tables
 from pipeline.fsutil import atomic_write_text, sha256_file, sha256_text
 from pipeline.workspace import now, operator
@@ -54,6 +55,7 @@ def write_run_record(state) -> Path:
         "ranking": state.ranking,
         "screening": state.screening,
         "timings": dict(state.timings),
+        "audit_head": current_head(state.workspace),  # the log as the run found it
     }
     record["run_database"] = _file_entry(stage / RUN_DB, name=RUN_DB)
     record["outputs"] = output_entries(stage)

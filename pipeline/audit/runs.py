@@ -50,18 +50,13 @@ class RunInfo:
 
 
 def resolve_dir(ws, stored: str) -> Path:
-    """A folder as stored in the state or the log: relative paths are under the workspace."""
-    path = Path(stored)
-    return path if path.is_absolute() else ws.root / path
+    """A folder as stored in the state or the log (Workspace.resolve; reading only)."""
+    return ws.resolve(stored, acting=False)
 
 
 def stored_dir(ws, path: Path) -> str:
     """How a run folder is written into the log: relative to the workspace when inside it."""
-    path = Path(path).resolve()
-    try:
-        return str(path.relative_to(ws.root.resolve()))
-    except ValueError:
-        return str(path)
+    return ws.stored(path)
 
 
 def list_runs(

@@ -33,33 +33,28 @@ def rollback_command(run_id: str, workspace: Path, reason: str) -> None:
     Its letters, mail-merge lists and nurse's list are removed from the run
     folder, which gains ROLLED_BACK.txt.
     """
+    from pipeline import journal
+    from pipeline.audit.entries import rollback_details
     from pipeline.invitations.rollback import mark_folder, rollback_run
     from pipeline.workspace import Workspace, operator
 
     ws = Workspace.open(workspace, create=False)
     with ws.lock("rollback"):
         ws.recover()
-        with ws.state() as con:
-            summary = rollback_run(con, run_id=run_id, reason=reason, operator=operator(), ws=ws)
-        record_audit(ws, summary)
+        # the ledger change and its audit entry become visible together (pipeline/journal.py)
+        with journal.logged_change(ws, "rollback") as (con, entries):
+            summary = rollback_run(
+                con, run_id=run_id, reason=reason, operator=operator(), ws=ws, in_transaction=True
+            )
+            entries.append(("rollback", rollback_details(
+                run_id=summary.run_id, reason=summary.reason, invitations=summary.withdrawn,
+                files_removed=summary.files_removed,
+            )))  # fmt: skip
         mark_folder(summary)
     click.echo(
         f"Run {summary.run_id} rolled back: {summary.withdrawn} invitation(s) at {summary.practices} "
         f"practice(s) withdrawn and {len(summary.files_removed)} mailable file(s) removed from "
         f"{summary.out_dir}; those patients can be invited again."
-    )
-
-
-def record_audit(workspace, summary) -> None:
-    """The rollback's audit entry: run id, reason, counts and removed file names only."""
-    from pipeline.audit.entries import log_rollback
-
-    log_rollback(
-        workspace,
-        run_id=summary.run_id,
-        reason=summary.reason,
-        invitations=summary.withdrawn,
-        files_removed=summary.files_removed,
     )
 
 

@@ -41,7 +41,13 @@ class RollbackSummary:
 
 
 def rollback_run(
-    state_con: duckdb.DuckDBPyConnection, *, run_id: str, reason: str, operator: str, ws=None
+    state_con: duckdb.DuckDBPyConnection,
+    *,
+    run_id: str,
+    reason: str,
+    operator: str,
+    ws=None,
+    in_transaction: bool = False,
 ) -> RollbackSummary:
     """Withdraw RUN_ID: check it may be, remove its mailable files, then mark the ledger in one transaction.
 
@@ -59,8 +65,9 @@ def rollback_run(
     removed = withdraw_files(Path(out_dir))
     at = now()
     withdrawn, deferred = _mark_rolled_back(
-        state_con, run_id=run_id, at=at, operator=operator, reason=reason
-    )
+        state_con, run_id=run_id, at=at, operator=operator, reason=reason,
+        in_transaction=in_transaction,
+    )  # fmt: skip
     return RollbackSummary(
         run_id=run_id,
         study=study,
@@ -76,18 +83,21 @@ def rollback_run(
 
 
 def _mark_rolled_back(
-    con, *, run_id: str, at, operator: str, reason: str
+    con, *, run_id: str, at, operator: str, reason: str, in_transaction: bool = False
 ) -> tuple[list[tuple], int]:
-    con.begin()
+    if not in_transaction:
+        con.begin()
     try:
         withdrawn = db.run(con, "invitations/rollback_ledger", run_id=run_id).fetchall()
         db.run(
             con, "invitations/rollback_run", run_id=run_id, at=at, operator=operator, reason=reason
         )
         (deferred,) = db.run(con, "invitations/rollback_deferred", run_id=run_id).fetchone()
-        con.commit()
+        if not in_transaction:
+            con.commit()
     except BaseException:
-        con.rollback()
+        if not in_transaction:
+            con.rollback()
         raise
     return withdrawn, deferred
 

@@ -59,11 +59,9 @@ def test_a_rewritten_entry_with_a_fresh_hash_breaks_the_next_link(empty):
     entries[1]["details"]["outcome"] = "recruited"
     entries[1]["hash"] = entry_hash(entries[1])
     _write(empty, entries)
-    (problem,) = verify_workspace(empty).problems
-    assert (
-        "entry seq 3 (line 3): prev_hash" in problem
-        and "the entry before it was rewritten" in problem
-    )
+    mac, link = verify_workspace(empty).problems
+    assert "entry seq 2 (line 2): its MAC does not match" in mac
+    assert "entry seq 3 (line 3): prev_hash" in link and "the entry before it was rewritten" in link
 
 
 def test_a_removed_entry_leaves_a_gap(empty):

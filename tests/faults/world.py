@@ -7,14 +7,19 @@ lists, what `cohort audit verify` says.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import json
 import multiprocessing
 import os
+import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import main
@@ -78,13 +83,18 @@ def ledger(ws: Path) -> list[tuple[str, str, str]]:
 
 
 def mailable(root: Path) -> dict[str, list[str]]:
-    """patient ids in every mailmerge.csv under ROOT, by the folder holding it."""
+    """patient ids in every mailmerge.csv under ROOT, by run id (the folder's name when it has
+    no run record)."""
     found = {}
     for path in sorted(root.rglob("mailmerge.csv")):
         if path.parent.name == "A81001":
             continue  # the per-practice copy of the same list
+        record = path.parent / "run_record.json"
+        key = json.loads(record.read_text())["run_id"] if record.exists() else path.parent.name
+        if path.parent.name.startswith(".staging"):
+            key = path.parent.name  # never mailable: the caller fails on it
         with path.open(encoding="utf-8-sig", newline="") as fh:
-            found[path.parent.name] = sorted(r["patient_id"] for r in csv.DictReader(fh))
+            found[key] = sorted(r["patient_id"] for r in csv.DictReader(fh))
     return found
 
 
@@ -148,3 +158,46 @@ def killed(*args, fault: str, env: dict | None = None) -> int:
         proc.kill()
         raise AssertionError(f"cohort {args[0]} with COHORT_FAULT={fault} did not end")
     return proc.exitcode
+
+
+@contextlib.contextmanager
+def read_only(path: Path) -> Iterator[Path]:
+    """PATH seen read-only: a read-only bind mount as root (permissions do not bind root),
+    else with every write bit off. Skips where neither can be had."""
+    if os.geteuid() != 0:
+        paths = [path, *path.rglob("*")]
+        for p in paths:
+            p.chmod(stat.S_IMODE(p.stat().st_mode) & ~0o222)
+        try:
+            yield path
+        finally:
+            for p in paths:
+                p.chmod(stat.S_IMODE(p.stat().st_mode) | 0o200)
+        return
+    view = path.parent / f"{path.name}-read-only"
+    view.mkdir()
+    mounted = subprocess.run(["mount", "--bind", "-o", "ro", str(path), str(view)],
+                             capture_output=True, check=False)  # fmt: skip
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot make a read-only mount here: {mounted.stderr.decode()[:100]}")
+    try:
+        yield view
+    finally:
+        subprocess.run(["umount", str(view)], check=False)
+
+
+@contextlib.contextmanager
+def small_disk(path: Path, size: str) -> Iterator[bool]:
+    """A tmpfs of SIZE at PATH when this machine lets us mount one (yields True), else
+    yields False: the caller then injects ENOSPC (COHORT_FAULT=enospc:POINT) instead."""
+    path.mkdir(parents=True, exist_ok=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(path)],
+        capture_output=True, check=False,
+    ) if os.geteuid() == 0 else None  # fmt: skip
+    ok = mounted is not None and mounted.returncode == 0
+    try:
+        yield ok
+    finally:
+        if ok:
+            subprocess.run(["umount", "-l", str(path)], check=False)

@@ -80,7 +80,16 @@ def test_a_study_written_only_as_yaml_runs_end_to_end(extract, tmp_path, monkeyp
     monkeypatch.setenv("PATH", str(tmp_path))  # no Chromium: letters as HTML
     ws = tmp_path / "ws"
     result = cohort(
-        "run", extract, "--study", STUDY, "--workspace", ws, "--pdf", "never", "--quiet", "--new-workspace"
+        "run",
+        extract,
+        "--study",
+        STUDY,
+        "--workspace",
+        ws,
+        "--pdf",
+        "never",
+        "--quiet",
+        "--new-workspace",
     )
     assert result.exit_code == 0, result.output
     (run,) = [p for p in (ws / "runs").iterdir() if not p.name.startswith(".")]

@@ -78,6 +78,12 @@ def read_error(paths: list[Path], exc: duckdb.Error) -> ExtractError | None:
             f"{path}: line {line.group(1)} could not be read ({reasons[0]}); "
             "check that line's quotes and commas against the header"
         )
+    bare_cr = None if path.suffix == ".parquet" else _bare_cr_line(path)
+    if bare_cr is not None and not (line and reasons):
+        return ExtractError(
+            f"{path}: line {bare_cr} has a carriage return (CR) on its own inside a field; quote "
+            "that field or remove the CR, then export the file again"
+        )
     if "does not support a full read" in text:
         return ExtractError(
             f"{path}: has a line too long to be a record (a damaged export?); export the file again"
@@ -85,6 +91,22 @@ def read_error(paths: list[Path], exc: duckdb.Error) -> ExtractError | None:
     first = text.splitlines()[0].split("Original Line")[0].strip()[:200] if text else "error"
     hint = "check it is a Parquet file" if path.suffix == ".parquet" else "fix the file's layout"
     return ExtractError(f"{path}: could not be read ({first}); {hint}")
+
+
+def _bare_cr_line(path: Path, chunk: int = 1 << 24) -> int | None:
+    """The line (counting newlines, as an editor does) of the first CR not followed by LF."""
+    lines, previous = 1, b""
+    with path.open("rb") as fh:
+        while block := fh.read(chunk):
+            data = previous + block
+            at = data.find(b"\r")
+            while at != -1 and at + 1 < len(data):
+                if data[at + 1] != 10:
+                    return lines + data[:at].count(b"\n")
+                at = data.find(b"\r", at + 1)
+            lines += data[:-1].count(b"\n")
+            previous = data[-1:]
+    return None
 
 
 def _which(paths: list[Path], named: str) -> Path | None:

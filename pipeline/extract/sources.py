@@ -10,6 +10,7 @@ DuckDB reads in parallel and in file order (file_index says whose row it is).
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,6 +120,11 @@ def _csv_header(path: Path) -> list[str]:
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             header = next(csv.reader(fh), None)
+    except csv.Error:
+        raise ExtractError(
+            f"{path}: line 1 (the header) has a field over 128 KB, or is not a CSV header; the "
+            "first line must name the columns: export the file again"
+        ) from None
     except UnicodeDecodeError:
         check_utf8(path)  # raises, naming the byte offset
         raise
@@ -147,6 +153,17 @@ def first_line(exc: Exception) -> str:
     return text.split("Original Line")[0].strip()[:200]
 
 
+IDENTIFIER_LIKE = re.compile(r"\d[\d\s-]{5,}\d|[^\x20-\x7e]|.{65,}")
+
+
+def _shown(name: str) -> str:
+    """A header name as a warning may print it: never one that could be an identifier
+    (a run of digits like an NHS number, odd characters, or a whole record in the header)."""
+    return (
+        "(a column whose name looks like data: not shown)" if IDENTIFIER_LIKE.search(name) else name
+    )
+
+
 def _mapping(
     path: Path, table: schema.Table, header: list[str], warnings: list[str]
 ) -> dict[str, int]:
@@ -167,7 +184,7 @@ def _mapping(
             f"{path}: missing required column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; "
             f"the {table.name} file needs {', '.join(table.required)}"
         )
-    extra = sorted(k for k in by_lower if k not in table.names) + unnamed
+    extra = sorted(_shown(k) for k in by_lower if k not in table.names) + unnamed
     if extra:
         warnings.append(f"{path}: ignored unknown column(s) {', '.join(extra)}")
     return {c: by_lower[c] for c in table.names if c in by_lower}

@@ -114,6 +114,7 @@ def test_manual_entries_by_nhs_number(ws):
         "nhs",
         "source",
         "reason_sha256",
+        "change",  # the commit journal's id for the change (pipeline/journal.py logged_change)
     }
     bad = cohort(ws, "dnc", "add", "--nhs-number", "943 476 5918", "--reason", "x")
     assert (

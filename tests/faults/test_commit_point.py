@@ -14,6 +14,7 @@ from pipeline import journal
 from pipeline.audit.log import read_entries
 
 from .world import (
+    OFF,
     assert_each_invited_once_with_a_letter,
     cohort,
     cohort_process,
@@ -51,7 +52,7 @@ def test_out_gaining_a_file_during_the_run_withdraws_it_and_the_next_run_invites
     extracts, ws, out = write_extract(tmp_path), tmp_path / "ws", tmp_path / "letters"
     monkeypatch.setattr(journal, "fault", _when("before_commit", lambda: (out.mkdir(),
                         (out / "notes.txt").write_text("mine"))))  # fmt: skip
-    result = cohort("run", extracts, "--workspace", ws, "--new-workspace", "--out", out, "-q")
+    result = cohort("run", *OFF, extracts, "--workspace", ws, "--new-workspace", "--out", out, "-q")
     assert result.exit_code == 7
     line = _one_line(result)
     assert f"--out {out.resolve()} gained files while the run was working (e.g. notes.txt)" in line
@@ -64,7 +65,7 @@ def test_out_gaining_a_file_during_the_run_withdraws_it_and_the_next_run_invites
     assert not list(tmp_path.rglob(".staging-*")) and mailable(tmp_path) == {}
     monkeypatch.undo()
     assert verify(ws).exit_code == 0, verify(ws).output
-    assert cohort("run", extracts, "--workspace", ws, "-q").exit_code == 0
+    assert cohort("run", *OFF, extracts, "--workspace", ws, "-q").exit_code == 0
     assert_each_invited_once_with_a_letter(tmp_path, ws)
 
 
@@ -74,12 +75,16 @@ def test_two_workspaces_given_one_out_publish_once_and_lose_nobody(tmp_path, mon
 
     def other_workspace_publishes_first():
         monkeypatch.setattr(journal, "fault", real)
-        done = cohort("run", extracts, "--workspace", first, "--new-workspace", "--out", out, "-q")
+        done = cohort(
+            "run", *OFF, extracts, "--workspace", first, "--new-workspace", "--out", out, "-q"
+        )
         assert done.exit_code == 0, done.output
 
     real = journal.fault
     monkeypatch.setattr(journal, "fault", _when("before_commit", other_workspace_publishes_first))
-    result = cohort("run", extracts, "--workspace", second, "--new-workspace", "--out", out, "-q")
+    result = cohort(
+        "run", *OFF, extracts, "--workspace", second, "--new-workspace", "--out", out, "-q"
+    )
     assert result.exit_code == 7 and "gained files while the run was working" in _one_line(result)
     assert [s for *_, s in ledger(first)] == ["active", "active"]
     assert [s for *_, s in ledger(second)] == ["rolled_back", "rolled_back"]
@@ -89,7 +94,7 @@ def test_two_workspaces_given_one_out_publish_once_and_lose_nobody(tmp_path, mon
 
 def test_staging_beside_out_is_cleaned_by_the_next_command(tmp_path):
     extracts, ws, out = write_extract(tmp_path), tmp_path / "ws", tmp_path / "elsewhere" / "run"
-    status = killed("run", extracts, "--workspace", ws, "--new-workspace", "--out", out, "-q",
+    status = killed("run", *OFF, extracts, "--workspace", ws, "--new-workspace", "--out", out, "-q",
                     fault="after_outputs")  # fmt: skip
     assert status == 86
     (staging,) = (tmp_path / "elsewhere").glob(".staging-*")
@@ -101,9 +106,9 @@ def test_staging_beside_out_is_cleaned_by_the_next_command(tmp_path):
 
 def test_rollback_in_a_copied_workspace_never_touches_the_originals_letters(tmp_path):
     extracts, ws, outside = write_extract(tmp_path), tmp_path / "ws", tmp_path / "outside"
-    assert cohort("run", extracts, "--workspace", ws, "--new-workspace", "-q").exit_code == 0
+    assert cohort("run", *OFF, extracts, "--workspace", ws, "--new-workspace", "-q").exit_code == 0
     assert cohort("rollback", ledger(ws)[0][1], "--workspace", ws, "--reason", "x").exit_code == 0
-    assert cohort("run", extracts, "--workspace", ws, "--out", outside, "-q").exit_code == 0
+    assert cohort("run", *OFF, extracts, "--workspace", ws, "--out", outside, "-q").exit_code == 0
     copy = tmp_path / "copy"
     shutil.copytree(ws, copy)
     inside_run = [r for _, r, s in ledger(ws) if s == "rolled_back"][0]
@@ -119,12 +124,12 @@ def test_rollback_in_a_copied_workspace_never_touches_the_originals_letters(tmp_
 
 def test_a_run_in_a_missing_workspace_is_refused_unless_asked(tmp_path):
     extracts = write_extract(tmp_path)
-    refused = cohort("run", extracts, "--workspace", tmp_path / "typo", "-q")
+    refused = cohort("run", *OFF, extracts, "--workspace", tmp_path / "typo", "-q")
     assert refused.exit_code == 7 and "no workspace here" in _one_line(refused)
     assert "--new-workspace" in _one_line(refused) and not (tmp_path / "typo").exists()
-    made = cohort("run", extracts, "--workspace", tmp_path / "ws", "--new-workspace")
+    made = cohort("run", *OFF, extracts, "--workspace", tmp_path / "ws", "--new-workspace")
     assert "0 earlier invitation(s) from 0 run(s)." in made.output
-    again = cohort("run", extracts, "--workspace", tmp_path / "ws")
+    again = cohort("run", *OFF, extracts, "--workspace", tmp_path / "ws")
     assert "2 earlier invitation(s) from 1 run(s)." in again.output
 
 
@@ -136,7 +141,7 @@ def test_concurrent_runs_on_one_workspace_invite_each_person_once(tmp_path):
     threads = [
         threading.Thread(
             target=lambda: results.append(
-                cohort_process("run", extracts, "--workspace", ws, "--new-workspace", "-q")
+                cohort_process("run", *OFF, extracts, "--workspace", ws, "--new-workspace", "-q")
             )
         )  # fmt: skip
         for _ in range(3)
@@ -159,7 +164,7 @@ def test_concurrent_runs_on_one_workspace_invite_each_person_once(tmp_path):
 @pytest.fixture
 def with_a_run(tmp_path):
     extracts, ws = write_extract(tmp_path), tmp_path / "ws"
-    assert cohort("run", extracts, "--workspace", ws, "--new-workspace", "-q").exit_code == 0
+    assert cohort("run", *OFF, extracts, "--workspace", ws, "--new-workspace", "-q").exit_code == 0
     refs = {pid: r for pid, r in _refs(ws)}
     return ws, refs
 

@@ -14,6 +14,7 @@ import subprocess
 import pytest
 
 from .world import (
+    OFF,
     assert_each_invited_once_with_a_letter,
     cohort,
     ledger,
@@ -52,7 +53,7 @@ def test_a_run_folder_on_a_full_disk(tmp_path, size):
         assert verify(ws).exit_code == 0, verify(ws).output  # repairs first
         assert not list(disk.glob(".staging-*"))
         if result.exit_code:
-            again = cohort("run", extracts, "--workspace", ws, "--out", disk / "again", "-q")
+            again = cohort("run", *OFF, extracts, "--workspace", ws, "--out", disk / "again", "-q")
             assert again.exit_code == 0, again.output
         assert_each_invited_once_with_a_letter(tmp_path, ws)
 
@@ -71,12 +72,14 @@ def test_a_workspace_on_a_full_disk(tmp_path, extra):
             pytest.skip("no tmpfs here (needs root): see the injected cases below")
         ws = disk / "ws"
         shutil.copytree(seed, ws)
-        result = cohort("run", extracts, "--workspace", ws, "--out", tmp_path / "run", "-q")
+        result = cohort("run", *OFF, extracts, "--workspace", ws, "--out", tmp_path / "run", "-q")
         _disk_full_or_ok(result)
         _grow(disk)
         assert verify(ws).exit_code == 0, verify(ws).output
         if not any(s == "active" for *_, s in ledger(ws)):
-            again = cohort("run", extracts, "--workspace", ws, "--out", tmp_path / "again", "-q")
+            again = cohort(
+                "run", *OFF, extracts, "--workspace", ws, "--out", tmp_path / "again", "-q"
+            )
             assert again.exit_code == 0, again.output
         assert_each_invited_once_with_a_letter(tmp_path, ws)
 
@@ -88,12 +91,12 @@ def test_a_workspace_on_a_full_disk(tmp_path, extra):
 def test_disk_full_injected_at_a_write_point(tmp_path, monkeypatch, where):
     extracts, ws = write_extract(tmp_path), tmp_path / "ws"
     monkeypatch.setenv("COHORT_FAULT", f"enospc:{where}")
-    result = cohort("run", extracts, "--workspace", ws, "--new-workspace", "-q")
+    result = cohort("run", *OFF, extracts, "--workspace", ws, "--new-workspace", "-q")
     assert result.exit_code == 7, result.output
     (line,) = [x for x in result.output.strip().splitlines() if x.startswith("cohort: ")]
     assert "disk is full" in line and "Traceback" not in result.output
     monkeypatch.delenv("COHORT_FAULT")
     assert verify(ws).exit_code == 0, verify(ws).output
     if not any(s == "active" for *_, s in ledger(ws)):
-        assert cohort("run", extracts, "--workspace", ws, "-q").exit_code == 0
+        assert cohort("run", *OFF, extracts, "--workspace", ws, "-q").exit_code == 0
     assert_each_invited_once_with_a_letter(tmp_path, ws)

@@ -15,6 +15,7 @@ from pipeline.audit.log import read_entries
 
 from .world import (
     ELIGIBLE,
+    OFF,
     assert_each_invited_once_with_a_letter,
     cohort,
     killed,
@@ -31,7 +32,7 @@ BEFORE_COMMIT.append("before_commit")
 
 def _killed_run(tmp_path, point):
     extracts, ws = write_extract(tmp_path), tmp_path / "ws"
-    status = killed("run", extracts, "--workspace", ws, "--new-workspace", "-q", fault=point)
+    status = killed("run", *OFF, extracts, "--workspace", ws, "--new-workspace", "-q", fault=point)
     assert status == 86, f"the run was not killed at {point} (exit {status})"
     return extracts, ws
 
@@ -60,7 +61,7 @@ def test_a_run_killed_after_its_commit_is_finished_by_the_next_run_never_lost_or
 ):
     extracts, ws = _killed_run(tmp_path, point)
     assert {pid for pid, *_ in ledger(ws)} == ELIGIBLE
-    again = cohort("run", extracts, "--workspace", ws, "-q")  # repairs first, then runs
+    again = cohort("run", *OFF, extracts, "--workspace", ws, "-q")  # repairs first, then runs
     assert again.exit_code == 0, again.output
     _repaired(tmp_path, ws)
     assert_each_invited_once_with_a_letter(tmp_path, ws)

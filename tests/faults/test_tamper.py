@@ -15,7 +15,7 @@ import pytest
 
 from pipeline.audit.log import FIELDS, canonical
 
-from .world import cohort, ledger, read_only, write_extract
+from .world import OFF, cohort, ledger, read_only, write_extract
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +23,7 @@ def base(tmp_path_factory):
     """A workspace with one run, a complaint (so a do-not-contact entry) and a reply."""
     root = tmp_path_factory.mktemp("tamper")
     extracts, ws = write_extract(root), root / "ws"
-    assert cohort("run", extracts, "--workspace", ws, "--new-workspace", "-q").exit_code == 0
+    assert cohort("run", *OFF, extracts, "--workspace", ws, "--new-workspace", "-q").exit_code == 0
     refs = {pid: ref for pid, ref in _refs(ws)}
     for pid, outcome, reason in (
         ("p1", "complaint", ["--reason", "in_work"]),
@@ -179,7 +179,7 @@ def test_read_commands_work_on_a_read_only_workspace(ws, args):
 
 def test_a_change_to_a_read_only_workspace_is_one_line_saying_so(ws, tmp_path):
     with read_only(ws) as view:
-        result = cohort("run", write_extract(tmp_path / "x"), "--workspace", view, "-q")
+        result = cohort("run", *OFF, write_extract(tmp_path / "x"), "--workspace", view, "-q")
     assert result.exit_code == 7, result.output
     (line,) = result.output.strip().splitlines()
     assert line.startswith("cohort: the folder is on a read-only disk") or "read-only" in line

@@ -39,6 +39,8 @@ EVENTS = "patient_id,event_date,coding_system,code,value\n" + "".join(
     f"p{i},2024-01-02,snomedct,82423001,\n" for i in range(1, 4)
 )
 ELIGIBLE = {"p1", "p2"}
+# InStep asks for GP screening before letters; these tests are about letters and the ledger
+OFF = ("--screening", "off", "--reason", "fault-injection test of the letters")
 
 
 def write_extract(root: Path) -> Path:

@@ -6,6 +6,7 @@ must not fail it."""
 from __future__ import annotations
 
 import csv
+
 from click.testing import CliRunner
 
 from pipeline import db

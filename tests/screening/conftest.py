@@ -122,7 +122,9 @@ def write_csv(path: Path, rows: list[dict]) -> Path:
 def screened_run(extract: Path, ws: Path, *more) -> Path:
     """A `cohort run` of InStep (screening required) in WS; its run folder."""
     before = set(runs(ws)) if (ws / "runs").exists() else set()
-    result = cohort("run", extract, "--workspace", ws, "-q", "--pdf", "never", *more)
+    result = cohort(
+        "run", extract, "--workspace", ws, "--new-workspace", "-q", "--pdf", "never", *more
+    )
     assert result.exit_code == 0, result.output
     (folder,) = set(runs(ws)) - before
     return folder

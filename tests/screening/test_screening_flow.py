@@ -106,7 +106,7 @@ def test_a_screened_out_person_is_not_listed_again_and_not_on_do_not_contact(
 
 
 def test_people_awaiting_screening_are_not_listed_by_a_later_run(extract, ws):
-    later = cohort("run", extract, "--workspace", ws, "-q", "--pdf", "never")
+    later = cohort("run", extract, "--workspace", ws, "-q", "--pdf", "never", "--new-workspace")
     assert later.exit_code == 0, later.output
     newest = runs(ws)[-1]
     assert read_csv(newest / "screening" / "screening_list.csv") == []

@@ -21,7 +21,7 @@ from .conftest import cohort, read_csv, runs
     ],
 )
 def test_screening_off_needs_a_reason(extract, tmp_path, args, message):
-    result = cohort("run", extract, "--workspace", tmp_path / "ws", "-q", *args)
+    result = cohort("run", extract, "--workspace", tmp_path / "ws", "--new-workspace", "-q", *args)
     assert result.exit_code == 2 and message in result.output
     assert result.output.strip().count("\n") == 0
     assert not (tmp_path / "ws").exists() or runs(tmp_path / "ws") == []
@@ -35,6 +35,7 @@ def test_screening_off_writes_letters_and_the_log_says_who_and_why(extract, tmp_
         extract,
         "--workspace",
         ws,
+        "--new-workspace",
         "-q",
         "--pdf",
         "never",
@@ -65,7 +66,16 @@ def test_screening_off_writes_letters_and_the_log_says_who_and_why(extract, tmp_
 def test_max_invites_overrides_the_study_capacity_and_defers_the_rest(extract, tmp_path):
     ws = tmp_path / "ws"
     result = cohort(
-        "run", extract, "--workspace", ws, "-q", "--pdf", "never", "--max-invites-per-practice", "2"
+        "run",
+        extract,
+        "--workspace",
+        ws,
+        "--new-workspace",
+        "-q",
+        "--pdf",
+        "never",
+        "--max-invites-per-practice",
+        "2",
     )
     assert result.exit_code == 0, result.output
     (folder,) = runs(ws)

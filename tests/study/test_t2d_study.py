@@ -242,7 +242,7 @@ def t2d_run(tmp_path_factory):
     result = runner.invoke(
         main,
         ["run", str(base / "extracts"), "--study", str(T2D_FILE), "--workspace", str(ws),
-         "--pdf", "never", "--quiet"],
+         "--new-workspace", "--pdf", "never", "--quiet"],
         env={"PATH": str(base)},  # no Chromium: letters as HTML
         catch_exceptions=False,
     )  # fmt: skip

@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     _cohort(
         "run", str(extracts), "--study", str(STUDIES_DIR / "t2d.yaml"), "--workspace", str(t2d),
-        "--pdf", "never",
+        "--new-workspace", "--pdf", "never",
     )  # fmt: skip
     print(f"Its workspace is {t2d}; a GP reviews its screening lists before letters go out.")
 

@@ -60,7 +60,7 @@ def release_run(
     with ws.state() as con:
         study_name, out_dir = _releasable(con, run_id)
         decisions = db.run(con, "screening/decisions_for_run", run_id=run_id).fetchall()
-    out = Path(out_dir)
+    out = ws.resolve(out_dir)  # stored relative to the workspace (pipeline/workspace.py)
     stage = out / STAGE
     shutil.rmtree(stage, ignore_errors=True)
     private_dir(stage)
@@ -72,7 +72,7 @@ def release_run(
     summary = _summary(run_id, study_name, out, decisions)
     _write_record(stage, summary, operator=operator)
     with ws.state() as con:
-        _commit(con, run_id=run_id, operator=operator, stage=stage)
+        _commit(con, run_id=run_id, operator=operator, stage=ws.stored(stage))
     return replace(summary, outputs=finish_release(out, stage))
 
 
@@ -227,12 +227,12 @@ def recover_releases(ws) -> list[str]:
         pending = db.run(con, "screening/release_pending").fetchall()
         awaiting = db.run(con, "screening/awaiting_runs").fetchall()
     for run_id, study, out_dir, stage in pending:
-        outputs = finish_release(Path(out_dir), Path(stage))
+        outputs = finish_release(ws.resolve(out_dir), ws.resolve(stage))
         log_release(ws, run_id=run_id, study=study, outputs=outputs, recovered=True)
         mark_done(ws, run_id)
         done.append(run_id)
     for _run_id, out_dir in awaiting:
-        shutil.rmtree(Path(out_dir) / STAGE, ignore_errors=True)
+        shutil.rmtree(ws.resolve(out_dir) / STAGE, ignore_errors=True)
     return done
 
 

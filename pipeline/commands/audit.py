@@ -11,17 +11,12 @@ from pathlib import Path
 
 import click
 
+from pipeline.commands import workspace_option as shared_workspace_option
+
 WORKSPACE_HELP = "The workspace the runs were made in."
 
 
-def workspace_option(fn):
-    return click.option(
-        "--workspace",
-        type=click.Path(path_type=Path),
-        default=Path("workspace"),
-        show_default=True,
-        help=WORKSPACE_HELP,
-    )(fn)
+workspace_option = shared_workspace_option(WORKSPACE_HELP)
 
 
 def person_options(fn):

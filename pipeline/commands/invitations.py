@@ -7,18 +7,12 @@ from pathlib import Path
 
 import click
 
-from pipeline.commands import iso_date
+from pipeline.commands import LETTER_DATE, PDF, workspace_option
 
 
 @click.command("rollback")
 @click.argument("run_id")
-@click.option(
-    "--workspace",
-    type=click.Path(path_type=Path),
-    default=Path("workspace"),
-    show_default=True,
-    help="The workspace the run was made in.",
-)
+@workspace_option()
 @click.option(
     "--reason",
     required=True,
@@ -60,13 +54,7 @@ def rollback_command(run_id: str, workspace: Path, reason: str) -> None:
 
 @click.command("remind")
 @click.argument("run_id")
-@click.option(
-    "--workspace",
-    type=click.Path(path_type=Path),
-    default=Path("workspace"),
-    show_default=True,
-    help="The workspace the run was made in.",
-)
+@workspace_option()
 @click.option(
     "--after-weeks",
     type=click.IntRange(min=1),
@@ -74,20 +62,8 @@ def rollback_command(run_id: str, workspace: Path, reason: str) -> None:
     show_default=True,
     help="Weeks after the first letters before a reminder may be dated.",
 )
-@click.option(
-    "--letter-date",
-    callback=iso_date,
-    metavar="YYYY-MM-DD",
-    help="Date printed on the reminders (default: today).",
-)
-@click.option(
-    "--pdf",
-    type=click.Choice(["auto", "always", "never"]),
-    default="auto",
-    show_default=True,
-    envvar="COHORT_PDF",
-    help="Print the reminders to PDF as well (never: HTML only; env COHORT_PDF).",
-)
+@LETTER_DATE
+@PDF
 def remind_command(run_id: str, workspace: Path, after_weeks: int, letter_date, pdf: str) -> None:
     """Write reminder letters for run RUN_ID to the people who have not replied.
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from pipeline.commands import iso_date
+from pipeline.commands import LETTER_DATE, PDF, iso_date
 from pipeline.paths import DEFAULT_STUDY
 
 
@@ -59,22 +59,8 @@ from pipeline.paths import DEFAULT_STUDY
     show_default=True,
     help="Seed of the hash that orders equal scores within capacity (kept in the run record).",
 )
-@click.option(
-    "--letter-date",
-    callback=iso_date,
-    metavar="YYYY-MM-DD",
-    help="Date printed on letters (default: today).",
-)
-@click.option(
-    "--pdf",
-    "pdf",
-    type=click.Choice(["auto", "always", "never"]),
-    default="auto",
-    show_default=True,
-    envvar="COHORT_PDF",
-    help="letters.pdf and letters_large_print.pdf per practice, printed with WeasyPrint (auto and "
-    "always: stop at the start if nothing can print them; never: HTML letters only; env COHORT_PDF).",
-)
+@LETTER_DATE
+@PDF
 @click.option(
     "--screening",
     type=click.Choice(["off", "required"]),

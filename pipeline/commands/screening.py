@@ -7,15 +7,9 @@ from pathlib import Path
 
 import click
 
-from pipeline.commands import iso_date
+from pipeline.commands import LETTER_DATE, PDF, workspace_option
 
-WORKSPACE = click.option(
-    "--workspace",
-    type=click.Path(path_type=Path),
-    default=Path("workspace"),
-    show_default=True,
-    help="The workspace the run was made in.",
-)
+WORKSPACE = workspace_option()
 
 
 @click.group("screen")
@@ -59,20 +53,8 @@ def import_command(file: Path, workspace: Path) -> None:
 @click.command("release")
 @click.argument("run_id")
 @WORKSPACE
-@click.option(
-    "--letter-date",
-    callback=iso_date,
-    metavar="YYYY-MM-DD",
-    help="Date printed on letters (default: today).",
-)
-@click.option(
-    "--pdf",
-    type=click.Choice(["auto", "always", "never"]),
-    default="auto",
-    show_default=True,
-    envvar="COHORT_PDF",
-    help="letters.pdf per practice: auto = when headless Chromium is installed (env COHORT_PDF).",
-)
+@LETTER_DATE
+@PDF
 def release_command(run_id: str, workspace: Path, letter_date, pdf: str) -> None:
     """Write the letters of screened run RUN_ID for the people the GP included.
 

@@ -23,15 +23,38 @@ def sql_text(name: str) -> str:
 
 
 def connect(
-    path: Path | str = ":memory:", *, threads: int | None = None
+    path: Path | str = ":memory:",
+    *,
+    threads: int | None = None,
+    memory_limit: str | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """Open a DuckDB database with the project's macros loaded."""
+    """Open a DuckDB database with the project's macros loaded.
+
+    THREADS and MEMORY_LIMIT (a size such as ``8GB`` or ``75%``, see MEMORY_SIZE)
+    set DuckDB's ``threads`` and ``memory_limit``; None keeps DuckDB's defaults
+    (one thread per core, 80% of the machine's memory). Beyond the limit DuckDB
+    spills joins, aggregates and sorts to a ``.tmp`` folder beside a database file.
+    """
     con = duckdb.connect(str(path))
     if threads:
         con.execute(f"SET threads = {int(threads)}")
+    if memory_limit:
+        con.execute("SET memory_limit = $limit", {"limit": memory_limit})
     con.execute("SET preserve_insertion_order = true")
     con.execute(sql_text("load/macros"))
     return con
+
+
+# What DuckDB's memory_limit accepts and the CLI passes on: a number and a unit, or a percentage.
+MEMORY_SIZE = re.compile(r"\s*\d+(\.\d+)?\s*([KMGT]i?B|B|%)\s*", re.IGNORECASE)
+
+
+def settings(con: duckdb.DuckDBPyConnection) -> dict:
+    """The connection's effective ``threads`` and ``memory_limit`` (as DuckDB prints it)."""
+    threads, memory = con.execute(
+        "SELECT current_setting('threads'), current_setting('memory_limit')"
+    ).fetchone()
+    return {"threads": int(threads), "memory_limit": memory}
 
 
 def run(con: duckdb.DuckDBPyConnection, name: str, **params):

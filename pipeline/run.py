@@ -44,6 +44,8 @@ class RunOptions(StudyOptions):
     screening: str | None = None  # None: the study's setting; "off" needs screening_reason
     screening_reason: str | None = None
     new_workspace: bool = False  # --new-workspace: make WORKSPACE if it does not exist
+    memory_limit: str | None = None  # DuckDB memory_limit of run.duckdb (None: DuckDB's default)
+    threads: int | None = None  # DuckDB threads of run.duckdb (None: one per CPU)
 
 
 @dataclass(kw_only=True)
@@ -65,6 +67,7 @@ class RunState(StudyState):
     progress: Progress | None = None  # stages report counts and sub-steps to it
     ranking: dict = field(default_factory=dict)  # capacity, its source, seed (run record)
     screening: dict = field(default_factory=dict)  # mode, reason, who chose it (run record)
+    duckdb_settings: dict = field(default_factory=dict)  # run.duckdb's threads, memory_limit
 
     def __post_init__(self):
         self.validation_dir = self.stage_dir / "validation"
@@ -175,7 +178,11 @@ def _recover(ws: Workspace) -> None:
 def _stages(state: RunState, progress: Progress) -> None:
     from pipeline import stages
 
-    state.con = db.connect(state.stage_dir / "run.duckdb")
+    options = state.options
+    state.con = db.connect(
+        state.stage_dir / "run.duckdb", threads=options.threads, memory_limit=options.memory_limit
+    )
+    state.duckdb_settings = db.settings(state.con)
     state.progress = progress
     try:
         stages.run_stages(state, stages.RUN, progress)

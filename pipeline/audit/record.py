@@ -55,6 +55,7 @@ def write_run_record(state) -> Path:
         "ranking": state.ranking,
         "screening": state.screening,
         "timings": dict(state.timings),
+        "duckdb": dict(state.duckdb_settings),  # run.duckdb's effective threads, memory_limit
         "audit_head": current_head(state.workspace),  # the log as the run found it
     }
     record["run_database"] = _file_entry(stage / RUN_DB, name=RUN_DB)
@@ -119,6 +120,7 @@ def _write_compiled_sql(state, stage: Path) -> dict | None:
 
 def _options(options) -> dict:
     keep = ("index_date", "max_invites_per_practice", "seed", "letter_date", "reply_days")
+    keep += ("memory_limit", "threads")
     found = {k: vars(options)[k] for k in keep}
     found["extracts"] = [str(Path(p).resolve()) for p in options.extracts]
     found["study_path"] = str(Path(options.study_path).resolve())

@@ -47,3 +47,39 @@ PDF = click.option(
     "where installed, else WeasyPrint (auto and always: stop at the start if nothing can print "
     "them; never: HTML letters only; env COHORT_PDF).",
 )
+
+
+def memory_size(ctx, param, value):
+    """click callback: a DuckDB memory_limit such as 8GB, 512MB or 75% (None when not given)."""
+    if value is None:
+        return None
+    import duckdb
+
+    from pipeline import db
+
+    problem = f"'{value}' is not a memory size; write it as e.g. 8GB, 512MB or 75% (of this machine's memory)"
+    if not db.MEMORY_SIZE.fullmatch(value):
+        raise click.BadParameter(problem)
+    try:
+        with duckdb.connect() as con:
+            con.execute("SET memory_limit = $limit", {"limit": value})
+    except duckdb.Error:
+        raise click.BadParameter(problem) from None
+    return value.strip()
+
+
+MEMORY_LIMIT = click.option(
+    "--memory-limit",
+    callback=memory_size,
+    metavar="SIZE",
+    help="DuckDB's memory_limit for the run database, e.g. 8GB or 75% (default DuckDB's: 80% "
+    "of this machine's memory). Beyond it joins and aggregates spill to disk beside run.duckdb; "
+    "kept in run_record.json.",
+)
+
+THREADS = click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="DuckDB threads for the run database (default: one per CPU); kept in run_record.json.",
+)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from pipeline.commands import LETTER_DATE, PDF, iso_date
+from pipeline.commands import LETTER_DATE, MEMORY_LIMIT, PDF, THREADS, iso_date
 from pipeline.paths import DEFAULT_STUDY
 
 
@@ -73,6 +73,8 @@ from pipeline.paths import DEFAULT_STUDY
     metavar="TEXT",
     help="Why this run skips GP screening (with --screening off; kept in the audit log).",
 )
+@MEMORY_LIMIT
+@THREADS
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
 @click.option(
     "--log-json",
@@ -92,6 +94,8 @@ def run_command(
     pdf,
     screening,
     screening_reason,
+    memory_limit,
+    threads,
     quiet,
     log_json,
 ):
@@ -118,6 +122,8 @@ def run_command(
         screening=screening,
         screening_reason=screening_reason,
         new_workspace=new_workspace,
+        memory_limit=memory_limit,
+        threads=threads,
     )
     try:
         state = execute(

@@ -1,8 +1,10 @@
 """`cohort run` at ICB scale, stage by stage, against the plain-DuckDB floor.
 
-    make bench                                         # 100k, 300k and 1M patients, median of 3
+    make bench                                         # 100k, 1M and 3M patients, median of 3
     make bench ARGS="--quick"                          # smoke run: 20k patients, once
-    make bench ARGS="--sizes 1000000 --repeat 1"       # one size, one run
+    make bench ARGS="--sizes 1M --repeat 1"            # one size, one run
+    make bench ARGS="--sizes 10M --formats parquet --repeat 1 --memory-limit 8GB"
+    make bench ARGS="--sizes 1M --repeat 1 --engines duckdb,spark"   # Spark local against DuckDB
 
 For each size the extract is generated once with the project's generator
 (`cohort synth`, 10,000 patients a practice, seed 1) under bench-data/ (git-
@@ -17,7 +19,11 @@ wall clock, and CPU and peak RSS from os.wait4's rusage.
 The floor (benchmarks/floor.py, also a child process) does the same work in
 plain DuckDB: CSV in, the extract checks, the InStep rules as one statement,
 a mail-merge CSV out; it must invite exactly the patients the run invited.
-Results go to bench-data/results-TIMESTAMP.json; see benchmarks/README.md.
+--memory-limit is passed to the run (`cohort run --memory-limit`) and to the
+floor alike. --engines duckdb,spark runs the same extract through `cohort run
+--engine spark` too, against the same floor, and checks both engines invite the
+same patients. The load average is printed before and after every run and the
+floor. Results go to DATA_DIR/results-TIMESTAMP.json; see benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import shutil
@@ -40,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 from bench_load import ensure_extract  # noqa: E402
+from bench_report import growth, report, table  # noqa: E402
 
 from pipeline.stages import PIPELINE  # noqa: E402
 
@@ -47,7 +55,7 @@ COHORT = Path(sys.executable).parent / "cohort"
 TICK = os.sysconf("SC_CLK_TCK")
 LABELS = {label: name for name, label, _ in PIPELINE}
 GROUPS = {
-    "load": ("study_definition", "load", "index_dates"),
+    "load": ("study_definition", "load", "index_dates", "warnings"),
     "validate": ("validate_extract", "validate_cohort", "validate_invitations"),
     "study": ("codelists", "workspace", "study", "invitations"),
     "render": ("outputs",),
@@ -59,7 +67,11 @@ def _args(argv):
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    p.add_argument("--sizes", default="100000,1000000,3000000", help="patients, comma-separated")
+    p.add_argument(
+        "--sizes",
+        default="100k,1M,3M",
+        help="patients, comma-separated; k and M suffixes allowed (e.g. 100k,1M,3M,10M)",
+    )
     p.add_argument(
         "--formats", default="csv,parquet", help="extract formats to run, comma-separated"
     )
@@ -73,13 +85,40 @@ def _args(argv):
     p.add_argument("--quick", action="store_true", help="smoke run: 20,000 patients, once")
     p.add_argument("--per-practice", type=int, default=10_000, help="patients per practice")
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--data", type=Path, default=ROOT / "bench-data")
+    p.add_argument(
+        "--data-dir",
+        "--data",
+        dest="data",
+        type=Path,
+        default=Path(os.environ.get("BENCH_DATA", ROOT / "bench-data")),
+        help="extracts, workspaces and results (default: $BENCH_DATA, else bench-data/)",
+    )
+    p.add_argument(
+        "--memory-limit",
+        help="DuckDB memory_limit for the run and the floor, e.g. 8GB (default: DuckDB's, 80%% of RAM)",
+    )
+    p.add_argument(
+        "--engines",
+        default="duckdb",
+        help="engines to run, comma-separated: duckdb, spark (`cohort run --engine spark`)",
+    )
+    p.add_argument("--spark-master", default="local[*]", help="--spark-master for the spark engine")
     p.add_argument("--keep", action="store_true", help="keep each run's workspace")
     args = p.parse_args(argv)
-    args.sizes = [20_000] if args.quick else [int(s) for s in args.sizes.split(",")]
+    args.sizes = [20_000] if args.quick else [patients(s) for s in args.sizes.split(",")]
     args.repeat = 1 if args.quick else args.repeat
     args.formats = args.formats.split(",")
+    args.engines = args.engines.split(",")
+    if args.engines[0] != "duckdb" or not set(args.engines) <= {"duckdb", "spark"}:
+        p.error("--engines: duckdb first (the floor compares with its run), then spark")
     return args
+
+
+def patients(text: str) -> int:
+    """'100k' -> 100000, '10M' -> 10000000, '20000' -> 20000."""
+    text = text.strip()
+    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:].lower(), 1)
+    return int(float(text[:-1] if scale > 1 else text) * scale)
 
 
 def load_average() -> str:
@@ -146,11 +185,17 @@ def _wait(proc: subprocess.Popen) -> tuple[int, float, float]:
     return proc.returncode, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def run_pipeline(extract: Path, work: Path, *, study: Path) -> dict:
+def run_pipeline(extract: Path, work: Path, *, study: Path, args, engine: str) -> dict:
     """One `cohort run` in a child process: per-stage wall, CPU, peak RSS; and the totals."""
     cmd = [str(COHORT), "run", str(extract), "--workspace", str(work / "ws"), "--study", str(study)]
     cmd += ["--new-workspace"] if _has_option("--new-workspace") else []
     cmd += ["--out", str(work / "run"), "--pdf", "never", "--log-json", "--quiet"]
+    if args.memory_limit:
+        _need_option("--memory-limit")
+        cmd += ["--memory-limit", args.memory_limit]
+    if engine != "duckdb":
+        _need_option("--engine")
+        cmd += ["--engine", engine, "--spark-master", args.spark_master]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     stages, cpu_at, other = {}, 0.0, []
@@ -179,24 +224,51 @@ def run_pipeline(extract: Path, work: Path, *, study: Path) -> dict:
         sys.exit(f"cohort run failed (exit {code}): {' / '.join(other[-3:])}")
     # clear_refs resets the kernel's high-water mark that ru_maxrss reads too
     peak = max([peak] + [s["peak_mib"] or 0 for s in stages.values()])
-    return {"stages": stages, "wall": wall, "cpu": cpu, "peak_mib": peak}
+    record = json.loads((work / "run" / "run_record.json").read_text(encoding="utf-8"))
+    return {"stages": stages, "wall": wall, "cpu": cpu, "peak_mib": peak,
+            "duckdb": record.get("duckdb"), "engine": engine}  # fmt: skip
 
 
+@functools.cache
 def _has_option(option: str) -> bool:
     """Does this cohort run know OPTION (options arrive as the others land)?"""
     out = subprocess.run([str(COHORT), "run", "--help"], capture_output=True, text=True).stdout
     return option in out
 
 
-def run_floor(extract: Path, run_db: Path, *, repeat: int) -> dict:
-    cmd = [sys.executable, str(HERE / "floor.py"), str(extract), str(run_db)]
-    started = time.perf_counter()
+def _need_option(option: str) -> None:
+    if not _has_option(option):
+        sys.exit(f"this checkout's `cohort run` has no {option} option: update it from main")
+
+
+def invitees(run_db: Path) -> set[tuple[str, str]]:
+    """The (practice, patient) pairs a finished run invited (population.invited)."""
+    import duckdb
+
+    with duckdb.connect(str(run_db), read_only=True) as con:
+        sql = "SELECT practice_code, patient_id FROM population WHERE invited"
+        return set(con.execute(sql).fetchall())
+
+
+def run_floor(
+    extract: Path, run_db: Path, *, repeat: int, memory_limit: str | None, tmp: Path
+) -> dict:
+    cmd = [sys.executable, str(HERE / "floor.py"), str(extract), str(run_db), "--tmp", str(tmp)]
+    cmd += ["--memory-limit", memory_limit] if memory_limit else []
+    before, started = load_average(), time.perf_counter()
     proc = subprocess.Popen(cmd + ["--repeat", str(repeat), "--json"], stdout=subprocess.PIPE)
     out = proc.stdout.read()
     code, cpu, peak = _wait(proc)
     if code != 0:
         sys.exit(f"the floor failed (exit {code})")
-    return json.loads(out) | {"wall": time.perf_counter() - started, "cpu": cpu, "peak_mib": peak}
+    floor = json.loads(out) | {"wall": time.perf_counter() - started, "cpu": cpu, "peak_mib": peak}
+    floor["load_average"] = (before, load_average())
+    print(
+        f"  floor: {floor['total']:.1f} s (load {floor['load']:.1f} s, study query "
+        f"{floor['study']:.2f} s; load avg {before} -> {load_average()})",
+        flush=True,
+    )
+    return floor
 
 
 def _median(runs: list[dict], *keys) -> float | None:
@@ -209,27 +281,54 @@ def _median(runs: list[dict], *keys) -> float | None:
     return statistics.median(values) if values else None
 
 
-def bench_size(size: int, args, fmt: str = "csv") -> dict:
+def bench_size(size: int, args, fmt: str = "csv") -> list[dict]:
+    """Every engine's runs of SIZE patients in FMT, the floor (against the duckdb run), and
+    each other engine's invitees against the duckdb run's: one result per engine."""
     extract = extract_for(size, args, fmt)
-    runs, floor = [], None
-    for i in range(args.repeat):
-        work = args.data / "work" / f"{size}-{fmt}-{i}-{os.getpid()}"
-        shutil.rmtree(work, ignore_errors=True)
-        before = load_average()
-        run = run_pipeline(extract, work, study=args.study)
-        run["load_average"] = (before, load_average())
-        print(
-            f"  {size:,} run {i + 1}: {run['wall']:.1f} s wall, {run['cpu']:.1f} s CPU, "
-            f"peak {run['peak_mib']:,.0f} MiB (load avg {before} -> {load_average()})",
-            flush=True,
-        )
-        runs.append(run)
-        if i == args.repeat - 1:
-            floor = run_floor(extract, work / "run" / "run.duckdb", repeat=args.repeat)
-            floor["load_average"] = load_average()
-        if not args.keep:
+    results, last = [], {}
+    for engine in args.engines:
+        runs = []
+        for i in range(args.repeat):
+            work = args.data / "work" / f"{size}-{fmt}-{engine}-{i}-{os.getpid()}"
             shutil.rmtree(work, ignore_errors=True)
-    return {"size": size, "format": fmt, "extract": str(extract), "runs": runs, "floor": floor}
+            before = load_average()
+            run = run_pipeline(extract, work, study=args.study, args=args, engine=engine)
+            run["load_average"] = (before, load_average())
+            print(
+                f"  {size:,} {fmt} {engine} run {i + 1}: {run['wall']:.1f} s wall, "
+                f"{run['cpu']:.1f} s CPU, peak {run['peak_mib']:,.0f} MiB, "
+                f"DuckDB {run['duckdb']} (load avg {before} -> {load_average()})",
+                flush=True,
+            )
+            runs.append(run)
+            if i < args.repeat - 1 and not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
+        last[engine] = work
+        results.append(
+            {"size": size, "format": fmt, "engine": engine, "extract": str(extract),
+             "memory_limit": args.memory_limit, "duckdb": runs[-1]["duckdb"], "runs": runs}
+        )  # fmt: skip
+    floor = run_floor(
+        extract, last["duckdb"] / "run" / "run.duckdb", repeat=args.repeat,
+        memory_limit=args.memory_limit, tmp=args.data / "work",
+    )  # fmt: skip
+    base = invitees(last["duckdb"] / "run" / "run.duckdb")
+    for result in results:
+        result["floor"] = floor
+        if result["engine"] != "duckdb":
+            mine = invitees(last[result["engine"]] / "run" / "run.duckdb")
+            result["versus"] = {
+                "invited": len(mine), "duckdb_invited": len(base),
+                "only_this": len(mine - base), "only_duckdb": len(base - mine),
+            }  # fmt: skip
+    if not args.keep:
+        for work in last.values():
+            shutil.rmtree(work, ignore_errors=True)
+    return results
+
+
+def _ratio(a: float | None, b: float) -> float | None:
+    return None if a is None else a / b
 
 
 def summarise(result: dict) -> dict:
@@ -240,8 +339,8 @@ def summarise(result: dict) -> dict:
         for name in LABELS.values()
     }
     groups = {
-        g: {k: sum(stages[n][k] or 0 for n in names) for k in ("wall", "cpu")}
-        | {"peak_mib": max(stages[n]["peak_mib"] for n in names)}
+        g: {k: sum(stages[n][k] or 0 for n in names if n in stages) for k in ("wall", "cpu")}
+        | {"peak_mib": max(stages[n]["peak_mib"] for n in names if n in stages)}
         for g, names in GROUPS.items()
     }
     wall = _median(runs, "wall")
@@ -252,98 +351,35 @@ def summarise(result: dict) -> dict:
         "cpu": _median(runs, "cpu"),
         "peak_mib": max(r["peak_mib"] for r in runs),
         "pipeline_to_floor": wall / floor["total"],
-        "study_to_floor": stages["study"]["wall"] / floor["study"],
-        "load_to_floor": stages["load"]["wall"] / floor["load"],
+        "study_to_floor": _ratio(stages["study"]["wall"], floor["study"]),
+        "load_to_floor": _ratio(stages["load"]["wall"], floor["load"]),
         "gx": groups["validate"]["wall"],
     }
 
 
-def report(result: dict, summary: dict) -> None:
-    floor, size = result["floor"], result["size"]
-    print(
-        f"\n{size:,} patients, {result.get('format', 'csv')} ({len(result['runs'])} run(s), medians; "
-        f"load avg {floor['load_average']})"
-    )
-    print(f"  {'stage':<22} {'wall s':>8} {'CPU s':>8} {'peak MiB':>9}")
-    for name, row in summary["stages"].items():
-        cpu = "" if row["cpu"] is None else f"{row['cpu']:8.1f}"
-        print(f"  {name:<22} {row['wall'] or 0:8.1f} {cpu:>8} {row['peak_mib']:9,.0f}")
-    print(f"  {'-- by group':<22}")
-    for name, row in summary["groups"].items():
-        print(f"  {name:<22} {row['wall']:8.1f} {row['cpu']:8.1f} {row['peak_mib']:9,.0f}")
-    print(
-        f"  {'whole cohort run':<22} {summary['wall']:8.1f} {summary['cpu']:8.1f} {summary['peak_mib']:9,.0f}"
-    )
-    print(
-        f"  floor: load {floor['load']:.1f} s, checks {floor['checks']:.1f} s, study {floor['study']:.2f} s, "
-        f"outputs {floor['outputs']:.2f} s = {floor['total']:.1f} s "
-        f"(child: {floor['cpu']:.1f} s CPU, peak {floor['peak_mib']:,.0f} MiB)"
-    )
-    same = floor["only_floor"] == floor["only_engine"] == 0
-    print(
-        f"  floor invites {floor['floor_invited']:,}, the run {floor['engine_invited']:,}: "
-        + (
-            "the same patients"
-            if same
-            else f"DIFFER ({floor['only_floor']} only in the floor, "
-            f"{floor['only_engine']} only in the run)"
-        )
-    )
-    print(
-        f"  ratios: cohort run / floor {summary['pipeline_to_floor']:.1f}x (target 2x); "
-        f"study stage / floor query {summary['study_to_floor']:.1f}x (target 1.5x); "
-        f"loader / floor load {summary['load_to_floor']:.2f}x (target 1.3x); "
-        f"GX {summary['gx']:.1f} s; peak {summary['peak_mib'] / 1024:.2f} GiB (target 4 GiB)"
-    )
-
-
-def table(results: list[dict]) -> None:
-    """One line per size and format: the figures #16 asks for, medians."""
-    print(
-        "\nSummary (medians; targets: run/floor 2x, study/floor query 1.5x, load/floor load 1.3x, 4 GiB)"
-    )
-    print(
-        f"  {'patients':>10} {'format':<8} {'run s':>7} {'run/floor':>9} {'study/fq':>8} "
-        f"{'load/fl':>7} {'GX s':>6} {'peak GiB':>8}  load avg"
-    )
-    for r in results:
-        s = r["summary"]
-        print(
-            f"  {r['size']:>10,} {r['format']:<8} {s['wall']:7.1f} {s['pipeline_to_floor']:9.2f} "
-            f"{s['study_to_floor']:8.2f} {s['load_to_floor']:7.2f} {s['gx']:6.1f} "
-            f"{s['peak_mib'] / 1024:8.2f}  {r['floor']['load_average']}"
-        )
-
-
-def growth(results: list[dict]) -> None:
-    print("\nGrowth (microseconds per patient; linear = flat)")
-    print(
-        f"  {'patients':>10} {'run wall':>9} {'run CPU':>9} {'study':>9} {'floor':>9} {'floor study':>12}"
-    )
-    for r in results:
-        n, s, f = r["size"], r["summary"], r["floor"]
-        print(
-            f"  {n:>10,} {s['wall'] / n * 1e6:9.1f} {s['cpu'] / n * 1e6:9.1f} "
-            f"{s['stages']['study']['wall'] / n * 1e6:9.2f} {f['total'] / n * 1e6:9.1f} "
-            f"{f['study'] / n * 1e6:12.2f}"
-        )
-
-
 def main(argv: list[str] | None = None) -> None:
     args = _args(argv)
-    print(f"cohort run benchmark on {os.cpu_count()} CPUs, load average {load_average()}; PDFs off")
+    print(
+        f"cohort run benchmark on {os.cpu_count()} CPUs, load average {load_average()}; PDFs off; "
+        f"DuckDB memory_limit {args.memory_limit or 'default (80% of RAM)'} for the run and the "
+        f"floor; engines {', '.join(args.engines)}; data in {args.data}",
+        flush=True,
+    )
     results = []
     for size in args.sizes:
         for fmt in args.formats:
-            result = bench_size(size, args, fmt)
-            result["summary"] = summarise(result)
-            report(result, result["summary"])
-            results.append(result)
+            for result in bench_size(size, args, fmt):
+                result["summary"] = summarise(result)
+                report(result, result["summary"])
+                results.append(result)
     table(results)
     if len({r["size"] for r in results}) > 1:
-        growth([r for r in results if r["format"] == args.formats[0]])
+        growth([r for r in results if r["engine"] == "duckdb"])
     out = args.data / f"results-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
-    out.write_text(json.dumps({"cpus": os.cpu_count(), "results": results}, indent=1))
+    out.write_text(
+        json.dumps({"cpus": os.cpu_count(), "memory_limit": args.memory_limit, "results": results},
+                   indent=1, default=str)
+    )  # fmt: skip
     print(f"\nResults: {out}")
 
 

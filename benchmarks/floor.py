@@ -1,6 +1,6 @@
 """The floor: what plain DuckDB needs for a run's work, CSV in to mail-merge list out.
 
-    .venv/bin/python benchmarks/floor.py EXTRACT RUN_DB [--repeat N] [--json]
+    .venv/bin/python benchmarks/floor.py EXTRACT RUN_DB [--repeat N] [--memory-limit 8GB] [--json]
 
 Four hand-written steps, each timed (median of --repeat, after one warm-up for
 the queries over RUN_DB):
@@ -12,6 +12,8 @@ the queries over RUN_DB):
 - study:   the InStep rules as one statement (benchmarks/floor_instep.sql);
 - outputs: the invitees joined to their names and addresses, COPY'd to a CSV.
 
+--memory-limit sets DuckDB's memory_limit on both connections (the floor's own
+database and RUN_DB), as `cohort run --memory-limit` does on the run's.
 It also checks the floor invites exactly the patients the pipeline invited
 (population.invited in RUN_DB). bench_pipeline.py runs this in a child process
 so its CPU time and peak memory are its own.
@@ -64,11 +66,10 @@ COPY (
 """
 
 
-def load_floor(extract: Path, target: Path) -> float:
+def load_floor(extract: Path, target: Path, *, memory_limit: str | None = None) -> float:
     """Seconds to read every CSV into typed tables in a fresh database file."""
     started = time.perf_counter()
-    con = duckdb.connect(str(target))
-    con.execute(db.sql_text("load/macros"))
+    con = db.connect(target, memory_limit=memory_limit)
     parquet = any(extract.glob("*/patients.parquet"))
     for table, columns in CSV_COLUMNS.items():
         pattern = str(extract / "*" / f"{table}.{'parquet' if parquet else 'csv'}")
@@ -97,9 +98,13 @@ def _timed(con, sql: str, repeat: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def query_floor(run_db: Path, *, repeat: int, out_dir: Path) -> dict:
+def query_floor(
+    run_db: Path, *, repeat: int, out_dir: Path, memory_limit: str | None = None
+) -> dict:
     con = duckdb.connect(str(run_db), read_only=True)
     con.execute(db.sql_text("load/macros"))
+    if memory_limit:
+        con.execute("SET memory_limit = $limit", {"limit": memory_limit})
     checks = sum(_timed(con, sql, repeat)[0] for sql in PLAIN.values())
     study, floor_rows = _timed(con, FLOOR_SQL, repeat)
     engine = con.execute(
@@ -126,11 +131,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("extract", type=Path)
     parser.add_argument("run_db", type=Path)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--memory-limit", help="DuckDB memory_limit, e.g. 8GB (default DuckDB's)")
+    parser.add_argument(
+        "--tmp", type=Path, help="folder for the floor's database (default: TMPDIR)"
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="bench-floor-") as tmp:
-        result = {"load": load_floor(args.extract, Path(tmp) / "floor.duckdb")}
-        result |= query_floor(args.run_db, repeat=args.repeat, out_dir=Path(tmp))
+    limit = args.memory_limit
+    with tempfile.TemporaryDirectory(prefix="bench-floor-", dir=args.tmp) as tmp:
+        result = {"load": load_floor(args.extract, Path(tmp) / "floor.duckdb", memory_limit=limit)}
+        result |= query_floor(
+            args.run_db, repeat=args.repeat, out_dir=Path(tmp), memory_limit=limit
+        )
+        result["memory_limit"] = limit
     result["total"] = sum(result[k] for k in ("load", "checks", "study", "outputs"))
     if args.json:
         print(json.dumps(result))

@@ -72,7 +72,7 @@ format: $(BIN)/.dev-installed ## Reformat the Python code with ruff
 	$(BIN)/ruff format pipeline tests benchmarks
 	$(BIN)/ruff check --fix pipeline tests benchmarks
 
-bench: $(BIN)/.installed ## Benchmarks at 100k/1M/3M patients, CSV and Parquet, median of 3 (slow; see benchmarks/README.md)
+bench: $(BIN)/.installed ## Benchmarks at 100k/1M/3M patients, CSV and Parquet, median of 3, against the floor (slow; 10M, --memory-limit, Spark: benchmarks/README.md)
 	$(BIN)/python benchmarks/bench_pipeline.py $(ARGS)
 
 efficacy: $(BIN)/.installed ## Letters vs truth on 5 fresh synthetic worlds: codelist-only, InStep rows, pilot Table 1 (slow; ARGS="--seeds 2 --patients 20000" for a quick look)

@@ -37,6 +37,27 @@ def report(result: dict, summary: dict) -> None:
         f"{summary['peak_mib']:9,.0f}"
     )
     print(
+        f"  the run invites {result['invited']:,} patients; resident memory of the run with its "
+        f"child processes (a Spark JVM) at step ends: up to {summary['tree_rss_mib']:,.0f} MiB"
+    )
+    if floor is None:
+        print("  no floor (--no-floor)")
+    else:
+        _floor(result, floor)
+    if "versus" in result:  # another engine's invitees against the duckdb run's
+        v = result["versus"]
+        print("  " + _same(f"the {result['engine']} run", v["invited"], v["only_this"],
+                           "the duckdb run", v["duckdb_invited"], v["only_duckdb"]))  # fmt: skip
+    print(
+        f"  ratios: cohort run / floor {_x(summary['pipeline_to_floor'])} (target 2x); "
+        f"study stage / floor query {_x(summary['study_to_floor'])} (target 1.5x); "
+        f"loader / floor load {_x(summary['load_to_floor'])} (target 1.3x); "
+        f"GX {summary['gx']:.1f} s; peak {summary['peak_mib'] / 1024:.2f} GiB (target 4 GiB)"
+    )
+
+
+def _floor(result: dict, floor: dict) -> None:
+    print(
         f"  floor: load {floor['load']:.1f} s, checks {floor['checks']:.1f} s, "
         f"study {floor['study']:.2f} s, outputs {floor['outputs']:.2f} s = {floor['total']:.1f} s "
         f"(child: {floor['cpu']:.1f} s CPU, peak {floor['peak_mib']:,.0f} MiB; "
@@ -46,16 +67,6 @@ def report(result: dict, summary: dict) -> None:
     f = floor
     print("  " + _same("the floor", f["floor_invited"], f["only_floor"],
                        "the duckdb run", f["engine_invited"], f["only_engine"]))  # fmt: skip
-    if "versus" in result:  # another engine's invitees against the duckdb run's
-        v = result["versus"]
-        print("  " + _same(f"the {result['engine']} run", v["invited"], v["only_this"],
-                           "the duckdb run", v["duckdb_invited"], v["only_duckdb"]))  # fmt: skip
-    print(
-        f"  ratios: cohort run / floor {summary['pipeline_to_floor']:.2f}x (target 2x); "
-        f"study stage / floor query {_x(summary['study_to_floor'])} (target 1.5x); "
-        f"loader / floor load {_x(summary['load_to_floor'])} (target 1.3x); "
-        f"GX {summary['gx']:.1f} s; peak {summary['peak_mib'] / 1024:.2f} GiB (target 4 GiB)"
-    )
 
 
 def _x(value) -> str:
@@ -86,11 +97,11 @@ def table(results: list[dict]) -> None:
         s = r["summary"]
         print(
             f"  {r['size']:>10,} {r['format']:<8} {r['engine']:<7} {s['wall']:7.1f} "
-            f"{s['cpu']:7.1f} {s['pipeline_to_floor']:9.2f} {_x(s['study_to_floor']):>8} "
+            f"{s['cpu']:7.1f} {_x(s['pipeline_to_floor']):>9} {_x(s['study_to_floor']):>8} "
             f"{_x(s['load_to_floor']):>7} {s['gx']:6.1f} {s['peak_mib'] / 1024:8.2f} "
             f"{r.get('memory_limit') or '-':>9}  "
             f"{'; '.join(_loads(x['load_average']) for x in r['runs'])}; "
-            f"{_loads(r['floor']['load_average'])}"
+            f"{_loads(r['floor']['load_average']) if r['floor'] else 'no floor'}"
         )
 
 
@@ -103,8 +114,8 @@ def growth(results: list[dict]) -> None:
     for r in sorted(results, key=lambda r: (r["format"], r["size"])):
         n, s, f = r["size"], r["summary"], r["floor"]
         study = s["stages"]["study"]["wall"]
+        floor = f"{f['total'] / n * 1e6:9.1f} {f['study'] / n * 1e6:12.2f}" if f else ""
         print(
             f"  {n:>10,} {r['format']:<8} {s['wall'] / n * 1e6:9.1f} {s['cpu'] / n * 1e6:9.1f} "
-            f"{'' if study is None else f'{study / n * 1e6:9.2f}':>9} "
-            f"{f['total'] / n * 1e6:9.1f} {f['study'] / n * 1e6:12.2f}"
+            f"{'' if study is None else f'{study / n * 1e6:9.2f}':>9} {floor}"
         )

@@ -124,3 +124,35 @@ def paragraphs(xml: str) -> list[str]:
         ]
         out.append("".join(parts))
     return out
+
+
+def test_write_xlsx_cells_as_excel_reads_them(tmp_path):
+    """The workbook writer itself: every cell text with format @ (blanks too), leading zeros
+    and formula-like text kept, multi-line text wrapped, header bold and frozen, a control
+    character written as Excel's _xHHHH_ escape instead of breaking the file."""
+    from pipeline.invitations.spreadsheets import write_xlsx
+
+    path = write_xlsx(
+        tmp_path / "list.xlsx",
+        ["patient_id", "forename", "address", "date"],
+        [
+            ("00017024", "=HYPERLINK(\"x\")", "1 Oak Road\nAshby", dt.date(2024, 5, 3)),
+            ("0012", "\x0bAnn", None, ""),
+        ],
+        sheet="mailmerge",
+    )
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    book = load_workbook(path)
+    ws = book.active
+    assert ws.title == "mailmerge" and ws.freeze_panes == "A2"
+    assert [c.value for c in ws[1]] == ["patient_id", "forename", "address", "date"]
+    assert all(c.font.b for c in ws[1])
+    first, second = ws[2], ws[3]
+    assert [c.value for c in first] == ["00017024", '=HYPERLINK("x")', "1 Oak Road\nAshby", "2024-05-03"]
+    assert all(c.data_type == "s" and c.number_format == "@" for c in first)
+    assert first[2].alignment.wrap_text and not first[0].alignment.wrap_text
+    assert second[0].value == "0012" and second[1].value == "_x000B_Ann"
+    assert second[2].value is None and second[3].value is None
+    assert second[2].number_format == "@" and second[3].number_format == "@"
+    assert ws.column_dimensions["C"].width < 14  # the longest line, not the whole address
+    assert not list(tmp_path.glob(".*")) and not list(tmp_path.glob("tmp*"))  # no temp files left

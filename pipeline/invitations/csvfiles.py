@@ -39,6 +39,8 @@ def formula_like(text: str) -> bool:
 
 def cell(value) -> str:
     """VALUE as CSV text, with formula-like text neutralised."""
+    if type(value) is str and value[:1].isalnum():
+        return value  # the common case: a letter or digit first is never a formula
     if value is None:
         return ""
     if isinstance(value, dt.date):

@@ -9,6 +9,7 @@ that send the bilingual letter (docs/invitations.md).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -74,7 +75,12 @@ class LetterText:
     @staticmethod
     def paragraphs(text: str) -> list[str]:
         """TEXT split into paragraphs at blank lines, each folded to one line."""
-        return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
+        return list(_paragraphs(text))  # the same few texts on every letter: split once
+
+
+@functools.lru_cache(maxsize=512)
+def _paragraphs(text: str) -> tuple[str, ...]:
+    return tuple(" ".join(p.split()) for p in text.split("\n\n") if p.strip())
 
 
 LIST_KEYS = {"eligibility_questions", "reply_address", "require"}

@@ -63,7 +63,19 @@ def uk_date(day: dt.date) -> str:
     return letter_date(day, "en")
 
 
-def with_window(letter: dict) -> dict:
+class Fields(dict):
+    """A dict whose keys a template also reads as attributes (``letter.invite_ref``,
+    ``t.dear``) without jinja2 first trying, and failing, an attribute lookup on a
+    plain dict: a letter reads some forty of them, and a run prints tens of thousands."""
+
+    def __getattr__(self, name: str):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def with_window(letter: dict) -> Fields:
     """LETTER plus ``window_lines`` (name and address as recorded, blanks left out) and
     ``window_size`` (normal, small or tiny type, so a long address still fits the window)."""
     lines = [letter["addressee"], *(letter[key] for key in ADDRESS if letter.get(key))]
@@ -72,7 +84,7 @@ def with_window(letter: dict) -> dict:
         (name for name, most, width in WINDOW_SIZES if len(lines) <= most and longest <= width),
         "tiny",
     )
-    return {**letter, "window_lines": lines, "window_size": size}
+    return Fields(letter, window_lines=lines, window_size=size)
 
 
 def template_dirs(text: LetterText, study_source: str | Path | None) -> list[Path]:
@@ -124,7 +136,7 @@ class LetterRenderer:
                 {
                     "lang": lang,
                     "text": self.words(lang),
-                    "t": labels,
+                    "t": Fields(labels),
                     "letter_date": letter_date(day, lang),
                     "reply_by": letter_date(reply_by, lang),
                     "reminder": labels["reminder_note"].format(first=first) if first else None,

@@ -228,6 +228,17 @@ def test_a_broken_template_names_the_file_and_line(tmp_path, no_chromium):
         write_with(tmp_path, s)
 
 
+def test_a_template_naming_a_field_no_letter_has_is_a_study_error(tmp_path, no_chromium):
+    """Letters and labels are read as attributes (letters.Fields); a name that is neither
+    still stops the run with the practice named, as for a plain dict."""
+    s, folder = custom_study(tmp_path, template="typo.html.j2")
+    (folder / "typo.html.j2").write_text(
+        '<section class="letter">{{ letter.surname }} {{ t.dear }} {{ letter.surnmae }}</section>'
+    )
+    with pytest.raises(StudyError, match=r"letter template for practice \w+: .*surnmae"):
+        write_with(tmp_path, s)
+
+
 def test_a_missing_study_template_is_a_study_error(tmp_path, no_chromium):
     s, _ = custom_study(tmp_path, template="nowhere.html.j2")
     with pytest.raises(StudyError, match=r"letter\.template: nowhere\.html\.j2 does not exist"):

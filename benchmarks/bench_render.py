@@ -5,10 +5,11 @@ or a run with `--pdf never`) to a scratch folder, then writes the run's
 outputs into a fresh folder REPEAT times, as the `outputs` stage does with
 `--pdf never`, and prints the wall and CPU seconds of each and their median,
 with the load average. `--profile FILE` writes a cProfile of one more pass
-(read it with `python -m pstats FILE`).
+(read it with `python -m pstats FILE`), written in one process. `--workers N`: as
+write_outputs(workers=N); CPU seconds include the worker processes'.
 
     .venv/bin/python benchmarks/bench_render.py RUN_DB [--study benchmarks/studies/instep-v1.yaml]
-        [--repeat 3] [--profile build/render.prof]
+        [--repeat 3] [--workers N] [--profile build/render.prof]
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def render_once(db_path: Path, out: Path, study) -> tuple[float, float, int]:
+def render_once(db_path: Path, out: Path, study, workers=None) -> tuple[float, float, int]:
     """(wall s, CPU s, files written) of one write_outputs into OUT."""
     con = duckdb.connect(str(db_path))
     try:
@@ -52,6 +53,7 @@ def render_once(db_path: Path, out: Path, study) -> tuple[float, float, int]:
             letter_date=LETTER_DATE,
             reply_by=LETTER_DATE + dt.timedelta(days=21),
             pdf_mode="never",
+            **({} if workers is None else {"workers": workers}),
         )
         return time.perf_counter() - started, cpu_seconds() - before, len(files)
     finally:
@@ -67,6 +69,7 @@ def main() -> None:
     parser.add_argument("run_db", type=Path)
     parser.add_argument("--study", type=Path, default=HERE / "studies" / "instep-v1.yaml")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--workers", type=int, help="processes writing the files (default: by size)")
     parser.add_argument("--profile", type=Path, help="cProfile one more pass into this file")
     args = parser.parse_args()
     study = load_study(args.study)
@@ -79,7 +82,7 @@ def main() -> None:
         walls, cpus = [], []
         for i in range(args.repeat):
             load = load_average()
-            wall, cpu, n = render_once(db_path, Path(tmp) / f"out{i}", study)
+            wall, cpu, n = render_once(db_path, Path(tmp) / f"out{i}", study, args.workers)
             shutil.rmtree(Path(tmp) / f"out{i}")
             walls.append(wall)
             cpus.append(cpu)
@@ -92,7 +95,7 @@ def main() -> None:
         if args.profile:
             args.profile.parent.mkdir(parents=True, exist_ok=True)
             profiler = cProfile.Profile()
-            profiler.runcall(render_once, db_path, Path(tmp) / "profiled", study)
+            profiler.runcall(render_once, db_path, Path(tmp) / "profiled", study, 1)
             profiler.dump_stats(str(args.profile))
             print(f"  profile: {args.profile}")
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import shutil
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,19 +19,22 @@ from pathlib import Path
 import duckdb
 
 from pipeline import db
-from pipeline.fsutil import PRIVATE_FILE, private_dir
 from pipeline.invitations import pdf
 from pipeline.invitations.csvfiles import write_csv
 from pipeline.invitations.letter_text import letter_text
-from pipeline.invitations.letters import LANGUAGES, LetterRenderer, Pack, Practice, uk_date
+from pipeline.invitations.letters import LetterRenderer, Pack, Practice, uk_date
 from pipeline.invitations.practice_settings import store_practice_letters
+from pipeline.invitations.render_jobs import (
+    ListJob,
+    PracticeJob,
+    Words,
+    run_jobs,
+)
 from pipeline.invitations.spreadsheets import write_xlsx
-from pipeline.paths import TEMPLATES_DIR
 
 log = logging.getLogger(__name__)
 
 Table = tuple[list[str], list[tuple]]
-DOCX_TEMPLATE = TEMPLATES_DIR / "mailmerge_letter.docx"
 # Files of a run folder that could be mailed or used to contact people: what a rollback
 # or a failed validation removes, the reminders' (pipeline/invitations/reminders.py) too.
 MAILABLE = (
@@ -62,6 +64,7 @@ def write_outputs(
     pdf_mode: str = "never",
     manifests: Sequence | None = None,
     progress=None,
+    workers: int | None = None,
 ) -> list[Path]:
     """Write the run's lists and letters into STAGE_DIR; return the files written.
 
@@ -69,58 +72,61 @@ def write_outputs(
     nothing can), ``never`` skips the PDFs. MANIFESTS give each practice's
     telephone, email and letter language (kept in ``practice_letters``).
     PROGRESS (pipeline.progress.Progress) is told each practice's letters.
+    WORKERS: processes writing the files (render_jobs.run_jobs; default: by size).
     """
     stage_dir = Path(stage_dir)
     engine = pdf.renderer(pdf_mode)
     store_practice_letters(con, manifests)
-    renderer = renderer_for(study)
+    words = words_for(study)
     dates = {"letter_date": uk_date(letter_date), "reply_by": uk_date(reply_by)}
     merge = fetch(con, "invitations/mailmerge_rows", **dates)
     quarantine = fetch(con, "invitations/quarantine_rows")
-    nurse = fetch(con, "invitations/nurse_rows")
-    files = [
-        *write_table(stage_dir / "mailmerge", merge),
-        write_csv(stage_dir / "quarantine.csv", *quarantine),
-        *write_table(stage_dir / "nurse_list", nurse, sheet="nurse list"),
-        write_csv(stage_dir / "deferred.csv", *fetch(con, "invitations/deferred_rows")),
-    ]
     merge_by, quarantine_by = by_practice(merge), by_practice(quarantine)
-    htmls: list[tuple[Path, int]] = []
     every = practices(con)
-    if progress is not None:
-        progress.set_total(len(every), unit="practices")
-    for practice in every:
-        folder = private_dir(stage_dir / "practices" / practice.code)
-        rows = merge_by[practice.code]
-        files.append(
-            write_csv(folder / "quarantine.csv", quarantine[0], quarantine_by[practice.code])
-        )
-        files += write_table(folder / "mailmerge", (merge[0], rows))
-        files.append(copy_docx_template(folder))
-        letters = [dict(zip(merge[0], row, strict=True)) for row in rows]
-        for stem, pack in PACKS:
-            html = renderer.write(
-                folder / f"{stem}.html",
-                practice,
-                letters,
+    jobs = [
+        ListJob(stage_dir / "mailmerge", *merge),
+        ListJob(stage_dir / "quarantine", *quarantine, csv_only=True),
+        ListJob(
+            stage_dir / "nurse_list", *fetch(con, "invitations/nurse_rows"), sheet="nurse list"
+        ),
+        ListJob(stage_dir / "deferred", *fetch(con, "invitations/deferred_rows"), csv_only=True),
+        *(
+            PracticeJob(
+                folder=stage_dir / "practices" / p.code,
+                practice=p,
+                columns=merge[0],
+                rows=merge_by[p.code],
+                quarantine=(quarantine[0], quarantine_by[p.code]),
+                packs=PACKS,
                 day=letter_date,
                 reply_by=reply_by,
-                pack=pack,
             )
-            files.append(html)
-            pages = len(letters) * len(LANGUAGES.get(practice.language, ("en",)))
-            htmls += [(html, pages)] if letters else []  # shared out by size
-        if progress is not None:
-            progress.advance(practice.code, letters_written=len(letters))
+            for p in every
+        ),
+    ]
+    if progress is not None:
+        progress.set_total(len(every), unit="practices")
+
+    def done(job) -> None:
+        if progress is not None and isinstance(job, PracticeJob):
+            progress.advance(job.practice.code, letters_written=len(job.rows))
+
+    results = run_jobs(jobs, words, workers=workers, done=done)
+    files = [f for r in results for f in r.files]
+    htmls = [pack for r in results for pack in r.packs]
     return files + ([] if engine is None else pdf.print_all(htmls, engine=engine))
 
 
-def renderer_for(study) -> LetterRenderer:
-    return LetterRenderer(
+def words_for(study) -> Words:
+    return Words(
         letter_text(study),
         study_title=getattr(study, "title", study.name),
         study_source=getattr(study, "source", None),
     )
+
+
+def renderer_for(study) -> LetterRenderer:
+    return words_for(study).renderer()
 
 
 def write_table(stem: Path, table: Table, *, sheet: str = "mailmerge") -> list[Path]:
@@ -129,14 +135,6 @@ def write_table(stem: Path, table: Table, *, sheet: str = "mailmerge") -> list[P
         write_csv(stem.with_suffix(".csv"), *table),
         write_xlsx(stem.with_suffix(".xlsx"), *table, sheet=sheet),
     ]
-
-
-def copy_docx_template(folder: Path) -> Path:
-    """The Word mail-merge letter whose fields are mailmerge.csv's columns."""
-    target = folder / DOCX_TEMPLATE.name
-    shutil.copyfile(DOCX_TEMPLATE, target)
-    target.chmod(PRIVATE_FILE)
-    return target
 
 
 def fetch(con, name: str, **params) -> Table:

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from pipeline.cli import main
 from pipeline.errors import WorkspaceError
-from pipeline.invitations import outputs
+from pipeline.invitations import render_jobs
 from pipeline.workspace import Workspace
 
 from . import harness
@@ -177,7 +177,7 @@ def test_a_commit_that_fails_halfway_leaves_nothing_in_the_workspace(tmp_path):
 
 def test_a_failure_while_writing_leaves_no_ledger_entry_and_no_run_folder(tmp_path, monkeypatch):
     calls = []
-    real = outputs.write_csv
+    real = render_jobs.write_csv
 
     def fail_on_fifth(path, *args):
         calls.append(path)
@@ -185,7 +185,7 @@ def test_a_failure_while_writing_leaves_no_ledger_entry_and_no_run_folder(tmp_pa
             raise OSError("disk full")
         return real(path, *args)
 
-    monkeypatch.setattr(outputs, "write_csv", fail_on_fifth)
+    monkeypatch.setattr(render_jobs, "write_csv", fail_on_fifth)
     with pytest.raises(OSError, match="disk full"):
         harness.full_run(tmp_path / "ws", "run1", world())
     assert len(calls) == 5 and calls[0].parent.name.startswith(".staging-")

@@ -12,7 +12,7 @@ from mailmerge import MailMerge
 from openpyxl import load_workbook
 
 from pipeline.invitations import select_invitations, write_outputs
-from pipeline.invitations.outputs import DOCX_TEMPLATE
+from pipeline.invitations.render_jobs import DOCX_TEMPLATE
 
 from .builders import RunDB
 from .conftest import LETTER_DATE, REPLY_BY, study
@@ -136,7 +136,7 @@ def test_write_xlsx_cells_as_excel_reads_them(tmp_path):
         tmp_path / "list.xlsx",
         ["patient_id", "forename", "address", "date"],
         [
-            ("00017024", "=HYPERLINK(\"x\")", "1 Oak Road\nAshby", dt.date(2024, 5, 3)),
+            ("00017024", '=HYPERLINK("x")', "1 Oak Road\nAshby", dt.date(2024, 5, 3)),
             ("0012", "\x0bAnn", None, ""),
         ],
         sheet="mailmerge",
@@ -148,7 +148,12 @@ def test_write_xlsx_cells_as_excel_reads_them(tmp_path):
     assert [c.value for c in ws[1]] == ["patient_id", "forename", "address", "date"]
     assert all(c.font.b for c in ws[1])
     first, second = ws[2], ws[3]
-    assert [c.value for c in first] == ["00017024", '=HYPERLINK("x")', "1 Oak Road\nAshby", "2024-05-03"]
+    assert [c.value for c in first] == [
+        "00017024",
+        '=HYPERLINK("x")',
+        "1 Oak Road\nAshby",
+        "2024-05-03",
+    ]
     assert all(c.data_type == "s" and c.number_format == "@" for c in first)
     assert first[2].alignment.wrap_text and not first[0].alignment.wrap_text
     assert second[0].value == "0012" and second[1].value == "_x000B_Ann"

@@ -1,7 +1,8 @@
 """The commit point: a run's files and its ledger rows become visible together, or not at all.
 
-Any command that writes mailable files *and* changes the ledger (``cohort run``;
-``cohort release`` for a screened run) goes through one Intent, in four phases:
+Any command that writes mailable files *and* changes the workspace state
+(``cohort run``; ``cohort release`` for a screened run; ``cohort remind``) goes
+through one Intent, in four phases:
 
     intent = journal.begin(ws, kind="run", run_id=..., stage_dir=..., out_dir=...,
                            audit_kind="run", details={"run_id": ..., "study": ...})
@@ -35,9 +36,17 @@ Commands that change only the state (outcomes, the do-not-contact list) use
 ``logged_change``: their rows and the audit entries describing them commit
 together the same way (the entries wait in the journal until appended).
 
-A new kind adds one entry to HOOKS: ``withdraw(con, intent, reason) -> int``
-(roll its ledger changes back inside the given transaction; return how many
-invitations it withdrew) and ``published(con, intent) -> None``.
+``commit_and_finish(ws, intent, apply)`` does phases 2-4 with Ctrl-C held
+(``cohort run``'s commit stage, ``cohort release``, ``cohort remind``).
+
+A new kind adds one entry to HOOKS, a module defining ``withdraw(con, intent,
+reason) -> int`` (roll its state changes back inside the given transaction;
+return how many letters it withdrew), ``published(con, intent) -> None``,
+``facts(ws, intent) -> dict`` (what its audit entry says of the published
+files), ``withdrawn_entries(intent, withdrawn, reason) -> [(kind, details)]``,
+``KEY`` (the details field holding ``intent.run_id``, so an entry is appended
+once) and ``FAILED`` (the entry kind logged for an intent abandoned before its
+commit).
 Test-only fault points: ``fault("name")`` exits the process at once when
 COHORT_FAULT=name (tests/faults kills runs there).
 """
@@ -62,8 +71,12 @@ from pipeline.workspace import now
 log = logging.getLogger(__name__)
 
 JOURNAL_DIR = "journal"
-# kind -> module defining withdraw(con, intent, reason) and published(con, intent)
-HOOKS = {"run": "pipeline.invitations.rollback"}
+# kind -> module defining the hooks (see above)
+HOOKS = {
+    "run": "pipeline.invitations.rollback",
+    "release": "pipeline.screening.release",
+    "reminder": "pipeline.invitations.reminders",
+}
 
 
 def fault(point: str) -> None:
@@ -214,7 +227,7 @@ def finish(ws, intent: Intent) -> Finished:
     fault("after_publish")
     with ws.state() as con:
         _hooks(intent).published(con, intent)
-    _log_once(ws, intent.audit_kind, intent, {**intent.details, **_facts(ws, intent)})
+    _log_once(ws, intent.audit_kind, intent, {**intent.details, **_hooks(intent).facts(ws, intent)})
     fault("after_audit")
     forget(ws, intent)
     return Finished(intent, published=True)
@@ -230,21 +243,21 @@ def publish(ws, intent: Intent) -> None:
     if not out.parent.is_dir():
         raise PublishBlocked(f"{out.parent}: the folder --out was in was removed during the run")
     if intent.merge:
-        _merge(stage, out)
+        _merge(stage, out, what=intent.kind)
         return
-    _rename_into_place(stage, out)
+    _rename_into_place(stage, out, what=intent.kind)
 
 
-def _rename_into_place(stage: Path, out: Path) -> None:
+def _rename_into_place(stage: Path, out: Path, *, what: str) -> None:
     if out.is_dir():
         extra = next(iter(sorted(out.iterdir())), None)
         if extra is not None:
             raise PublishBlocked(
-                f"--out {out} gained files while the run was working (e.g. {extra.name})"
+                f"--out {out} gained files while the {what} was working (e.g. {extra.name})"
             )
         out.rmdir()
     elif out.exists():
-        raise PublishBlocked(f"--out {out} became a file while the run was working")
+        raise PublishBlocked(f"--out {out} became a file while the {what} was working")
     try:
         os.replace(stage, out)
     except OSError as exc:
@@ -252,9 +265,17 @@ def _rename_into_place(stage: Path, out: Path) -> None:
     fsync_dir(out.parent)
 
 
-def _merge(stage: Path, out: Path) -> None:
-    """Move each file of STAGE into OUT (a release adds files to an existing run folder)."""
-    for path in sorted(p for p in stage.rglob("*") if p.is_file()):
+def _merge(stage: Path, out: Path, *, what: str) -> None:
+    """Move each file of STAGE into OUT (a release adds files to an existing run folder);
+    PublishBlocked, before any is moved, if OUT already has one of them. A crash part-way
+    leaves only files not yet moved in STAGE, so finishing it later is checked the same way."""
+    files = sorted(p for p in stage.rglob("*") if p.is_file())
+    taken = next((p for p in files if (out / p.relative_to(stage)).exists()), None)
+    if taken is not None:
+        raise PublishBlocked(
+            f"{out} gained {taken.relative_to(stage).as_posix()} while the {what} was working"
+        )
+    for path in files:
         target = out / path.relative_to(stage)
         private_dir(target.parent)
         os.replace(path, target)
@@ -271,12 +292,8 @@ def _withdraw(ws, intent: Intent, *, reason: str) -> Finished:
         except BaseException:
             con.rollback()
             raise
-    details = {**intent.details, "status": "withdrawn_unpublished", "invited": 0}
-    _log_once(ws, intent.audit_kind, intent, details)
-    _log_once(ws, "rollback", intent, {
-        "run_id": intent.run_id, "reason": f"not published: {reason}",
-        "invitations_rolled_back": withdrawn, "files_removed": [],
-    })  # fmt: skip
+    for kind, details in _hooks(intent).withdrawn_entries(intent, withdrawn, reason):
+        _log_once(ws, kind, intent, details)
     discard(ws, intent)
     return Finished(intent, published=False, withdrawn=withdrawn, reason=reason)
 
@@ -287,17 +304,36 @@ def discard(ws, intent: Intent) -> None:
     forget(ws, intent)
 
 
-def _facts(ws, intent: Intent) -> dict:
-    from pipeline.audit.entries import published_facts
+def commit_and_finish(ws, intent: Intent, apply) -> Finished:
+    """Phases 2-4 with Ctrl-C and SIGTERM held until they are done: APPLY(con) makes the
+    state changes inside the commit transaction, then the files are published and logged.
+    A failure before the commit discards the intent (its stage removed, nothing changed);
+    after it, the next command finishes it."""
+    from pipeline.fsutil import signals_deferred
 
-    return {"out_dir": intent.out, **published_facts(intent.out_dir(ws))}
+    with signals_deferred() as received:
+        try:
+            with transaction(ws, intent) as con:
+                apply(con)
+        except BaseException:
+            if not committed(ws, intent):
+                discard(ws, intent)
+            raise
+        done = finish(ws, intent)
+    if received:
+        log.warning(
+            "interrupted while committing: the %s was finished first, so nothing is half-done",
+            intent.kind,
+        )
+    return done
 
 
 def _log_once(ws, kind: str, intent: Intent, details: dict) -> None:
-    """Append KIND for INTENT's run unless a crash came after it was appended."""
+    """Append KIND for INTENT unless a crash came after it was appended."""
     from pipeline.audit.log import append_entry, has_entry
 
-    if not has_entry(ws.audit_path, kind=kind, run_id=intent.run_id):
+    key = getattr(_hooks(intent), "KEY", "run_id")
+    if not has_entry(ws.audit_path, kind=kind, run_id=intent.run_id, field=key):
         append_entry(ws, kind, details)
 
 
@@ -351,29 +387,28 @@ def recover(ws) -> list[tuple[str, str]]:
     for intent in [i for i in pending(ws) if i.kind == "entries"]:
         if committed(ws, intent):
             _append_entries(ws, intent)
-            said.append((intent.run_id, "its audit entries were appended after an interruption"))
+            said.append((intent, "its audit entries were appended after an interruption"))
         else:
             forget(ws, intent)
     for intent in [i for i in pending(ws) if i.kind != "entries"] + _legacy(ws):
         if intent.kind == "legacy" or committed(ws, intent):
-            intent = replace(intent, kind="run")
+            if intent.kind == "legacy":
+                intent = replace(intent, kind="run")
             done = finish(ws, intent)
-            said.append((intent.run_id, (
+            said.append((intent, (
                 "finished publishing after an interruption" if done.published
                 else f"could not be published ({done.reason}); its {done.withdrawn} invitation(s) "
                 "were withdrawn"
             )))  # fmt: skip
         else:
             discard(ws, intent)
-            _log_once(ws, "run_failed", intent, {
+            _log_once(ws, _hooks(intent).FAILED, intent, {
                 **intent.details, "status": "failed", "reason": "interrupted before the commit",
             })  # fmt: skip
-            said.append(
-                (intent.run_id, "interrupted before the commit; its staging folder removed")
-            )
-    for run_id, what in said:
-        log.warning("run %s: %s", run_id, what)
-    return said
+            said.append((intent, "interrupted before the commit; its staging folder removed"))
+    for intent, what in said:
+        log.warning("%s %s: %s", intent.kind, intent.run_id, what)
+    return [(intent.run_id, what) for intent, what in said]
 
 
 def _legacy(ws) -> list[Intent]:

@@ -168,11 +168,8 @@ def _new_state(ws: Workspace, options: RunOptions) -> RunState:
 
 def _recover(ws: Workspace) -> None:
     """Finish or undo what a crashed command left (and log it); check the log's end."""
-    from pipeline.screening import recover_releases
-
     ws.recover()
     audit.check_log(ws)
-    recover_releases(ws)
 
 
 def _stages(state: RunState, progress: Progress) -> None:

@@ -225,7 +225,6 @@ def commit(state) -> None:
     """The commit point (pipeline/journal.py): ledger and run row in one transaction, then
     the folder moves into place and the run is logged; Ctrl-C waits until that is done."""
     from pipeline import journal
-    from pipeline.fsutil import signals_deferred
     from pipeline.invitations import commit_invitations
     from pipeline.screening.mode import ledger_status, run_screening
 
@@ -240,20 +239,17 @@ def commit(state) -> None:
         ws, state.intent, study=state.study.name, invited=state.invited, screening=state.screening,
         ledger_refs_sha256=run_refs_sha256(state.stage_dir / "run.duckdb"),
     )  # fmt: skip
-    with signals_deferred() as received:
-        with journal.transaction(ws, intent) as ws_con:
-            commit_invitations(
-                ws_con, run_db=state.stage_dir / "run.duckdb", run_id=state.run_id,
-                study_name=state.study.name, started_at=state.started_at,
-                stage_dir=intent.stage, out_dir=intent.out, in_transaction=True,
-                status=ledger_status(state.screening), screening=run_screening(state.screening),
-                screening_reason=state.screening.get("reason"),
-            )  # fmt: skip
-        done = journal.finish(ws, intent)
-    if received:
-        log.warning(
-            "interrupted while committing: the run was finished first, so nothing is half-done"
-        )
+
+    def ledger(ws_con) -> None:
+        commit_invitations(
+            ws_con, run_db=state.stage_dir / "run.duckdb", run_id=state.run_id,
+            study_name=state.study.name, started_at=state.started_at,
+            stage_dir=intent.stage, out_dir=intent.out, in_transaction=True,
+            status=ledger_status(state.screening), screening=run_screening(state.screening),
+            screening_reason=state.screening.get("reason"),
+        )  # fmt: skip
+
+    done = journal.commit_and_finish(ws, intent, ledger)
     if not done.published:
         raise journal.PublishBlocked(
             f"{done.reason}; nothing was published and the run's {done.withdrawn} invitation(s) "

@@ -220,6 +220,7 @@ class Workspace:
         done = journal.recover(self)
         for stage in self.runs_dir.glob(f"{STAGE_PREFIX}*"):
             shutil.rmtree(stage, ignore_errors=True)  # every committed one was published above
+        _recover_legacy(self)
         return done
 
     def try_recover(self) -> list[tuple[str, str]]:
@@ -236,6 +237,16 @@ class Workspace:
         """(invitations ever made here, runs that made them): every run says so at its start."""
         with self.state(read_only=True) as con:
             return con.execute("SELECT count(*), count(DISTINCT run_id) FROM ledger").fetchone()
+
+
+def _recover_legacy(ws: Workspace) -> None:
+    """Releases and reminders an older version (before the commit journal covered them) left
+    half-done; staging folders of theirs no journal entry accounts for."""
+    from pipeline.invitations.reminders import recover_legacy as reminders
+    from pipeline.screening.release import recover_legacy as releases
+
+    releases(ws)
+    reminders(ws)
 
 
 def _migrate_paths(con: duckdb.DuckDBPyConnection) -> None:

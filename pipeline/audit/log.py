@@ -45,7 +45,7 @@ from pipeline.workspace import now, operator
 
 KINDS = (
     "run", "run_failed", "rollback", "outcome", "dnc_add", "dnc_remove", "export", "reminder",
-    "screening_import", "release", "repair",
+    "screening_import", "release", "repair", "release_failed", "reminder_failed",
 )  # fmt: skip
 GENESIS = "0" * 64
 FIELDS = ("seq", "time", "operator", "kind", "details", "prev_hash")
@@ -178,11 +178,10 @@ def read_entries(path: Path) -> list[dict]:
     return [line.entry for line in read_lines(path) if line.entry is not None]
 
 
-def has_entry(path: Path, *, kind: str, run_id: str) -> bool:
-    """Whether the log already holds a KIND entry for RUN_ID (recovery appends each once)."""
-    return any(
-        e["kind"] == kind and e["details"].get("run_id") == run_id for e in read_entries(path)
-    )
+def has_entry(path: Path, *, kind: str, run_id: str, field: str = "run_id") -> bool:
+    """Whether the log already holds a KIND entry whose FIELD is RUN_ID (recovery appends each
+    once; a release or reminder is named by its own id, a run by its run id)."""
+    return any(e["kind"] == kind and e["details"].get(field) == run_id for e in read_entries(path))
 
 
 def read_tail(path: Path, block: int = 1 << 16) -> Tail:

@@ -30,13 +30,13 @@ def import_command(file: Path, workspace: Path) -> None:
     decision or reason is refused whole, naming each row. Importing the same
     people again replaces their decisions until the run is released.
     """
-    from pipeline.screening import import_decisions, recover_releases
+    from pipeline.screening import import_decisions
     from pipeline.screening.audit import log_import
     from pipeline.workspace import Workspace, operator
 
     ws = Workspace.open(workspace, create=False)
     with ws.lock("screen import"):
-        recover_releases(ws)
+        ws.recover()
         with ws.state() as con:
             summary = import_decisions(con, file, operator=operator())
         log_import(ws, summary, file_name=Path(file).name)
@@ -63,26 +63,15 @@ def release_command(run_id: str, workspace: Path, letter_date, pdf: str) -> None
     and screening/release_record.json; people the GP excluded get no letter and are
     not listed for this study again (they are not put on the do-not-contact list).
     """
-    from pipeline.screening import recover_releases, release_run
-    from pipeline.screening.audit import log_release
-    from pipeline.screening.release import mark_done
+    from pipeline.screening import release_run
     from pipeline.workspace import Workspace, operator
 
     ws = Workspace.open(workspace, create=False)
     with ws.lock("release"):
-        recover_releases(ws)
+        ws.recover()
         summary = release_run(
             ws, run_id=run_id, operator=operator(), letter_date=letter_date, pdf_mode=pdf
         )
-        log_release(
-            ws,
-            run_id=summary.run_id,
-            study=summary.study,
-            outputs=summary.outputs,
-            included=summary.included,
-            excluded=summary.excluded,
-        )
-        mark_done(ws, run_id)
     excluded = sum(summary.excluded.values())
     click.echo(
         f"Run {run_id} released: {summary.included} letter(s) written to {summary.out_dir} "

@@ -9,15 +9,19 @@ reminded for this run (sql/invitations/remind_candidates.sql). When: at least
 What: ``RUN_FOLDER/reminders/REMINDER_ID/`` with ``mailmerge.csv``/``.xlsx`` and
 per practice the reminder letters (normal and large print, the practice's
 language, each saying when we first wrote), their PDFs and the Word template.
-It is committed like a run: the files are written in a hidden staging folder,
-then the batch and its letters go into the workspace state (``reminders``,
+It goes through the commit point as a run does (pipeline/journal.py): the
+files are written in a hidden staging folder the journal names first, then
+the batch and its letters go into the workspace state (``reminders``,
 ``reminder_letters``) in one transaction, then the folder is moved into place
-and the batch marked published (the next ``cohort remind`` finishes a move a
-crash interrupted). The audit log gets a ``reminder`` entry (ids and counts).
+(refused, and the batch withdrawn, if it gained files), the batch marked
+published and a ``reminder`` entry logged (ids, counts, the hash of its
+references and every file's sha256). Ctrl-C waits for that; a crash anywhere
+is finished or undone by the next command that can write to the workspace.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import secrets
 import shutil
@@ -26,9 +30,10 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline import db
+from pipeline import db, journal
+from pipeline.audit.verify_state import refs_sha256
 from pipeline.errors import UsageError, WorkspaceError
-from pipeline.fsutil import private_dir
+from pipeline.fsutil import private_dir, sha256_file
 from pipeline.invitations import pdf
 from pipeline.invitations.letters import Pack, uk_date
 from pipeline.invitations.outputs import (
@@ -67,51 +72,70 @@ def remind(
     pdf_mode: str = "auto",
 ) -> Reminder:
     """Write and commit the reminders of RUN_ID; UsageError when it is too soon or nobody is left."""
-    from pipeline.audit.runs import list_runs
-
     engine = pdf.renderer(pdf_mode)
     letter_date = letter_date or dt.date.today()
     with ws.lock("remind"):
-        with ws.state() as con:
-            db.script(con, "invitations/reminder_tables")
-            _recover(ws, con)
-        (run,) = list_runs(ws, run_id=run_id)
-        if run.status not in ("published", "committed"):
-            raise UsageError(
-                f"run {run_id} is {run.status}: its letters were not sent; nothing to remind"
-            )
-        record = run.record()
+        ws.recover()
+        run, record, refs = _candidates(ws, run_id)
         first = first_letter_date(record)
         _check_timing(run_id, first=first, day=letter_date, weeks=after_weeks)
-        with ws.state(read_only=True) as con:
-            refs = [
-                r for (r,) in db.run(con, "invitations/remind_candidates", run_id=run_id).fetchall()
-            ]
         if not refs:
             raise UsageError(
                 f"run {run_id}: everyone it wrote to has replied, opted out or been reminded; no reminders"
             )
         reminder_id = f"{now():%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
-        out = run.out_dir / "reminders" / reminder_id
-        stage = private_dir(out.parent / f".{reminder_id}.stage")
+        out = _run_folder(ws, run_id) / "reminders" / reminder_id
+        intent = journal.begin(
+            ws, kind="reminder", run_id=reminder_id, stage_dir=out.parent / f".{reminder_id}.stage",
+            out_dir=out, audit_kind="reminder", details={
+                "reminder_id": reminder_id, "run_id": run_id, "letters": len(refs),
+                "letters_refs_sha256": refs_sha256(refs),
+            },
+        )  # fmt: skip
+        stage = intent.stage_dir(ws)
         try:
             files = _write(run, record, stage, refs=refs, first=first, day=letter_date,
                            reply_by=letter_date + dt.timedelta(days=reply_days), engine=engine)  # fmt: skip
-            batch = Reminder(reminder_id, run_id, len(refs), first, out, tuple(files))
-            _commit(
-                ws,
-                batch,
-                refs=refs,
-                study=run.study,
-                day=letter_date,
-                weeks=after_weeks,
-                stage=stage,
-            )
         except BaseException:
-            shutil.rmtree(stage, ignore_errors=True)
+            journal.discard(ws, intent)
             raise
-        _publish(ws, reminder_id, stage, out)
+        journal.fault("reminder_written")
+        batch = Reminder(reminder_id, run_id, len(refs), first, out, tuple(files))
+        done = journal.commit_and_finish(ws, intent, lambda con: _commit(
+            con, batch, refs=refs, study=run.study, day=letter_date, weeks=after_weeks,
+            stage=intent.stage, out=intent.out,
+        ))  # fmt: skip
+        if not done.published:
+            raise journal.PublishBlocked(
+                f"{done.reason}; nothing was published and nobody is marked reminded (logged): "
+                f"run cohort remind {run_id} again"
+            )
     return batch
+
+
+def _candidates(ws, run_id: str):
+    """The run (published, with its record) and who it may remind."""
+    from pipeline.audit.runs import list_runs
+
+    (run,) = list_runs(ws, run_id=run_id)
+    if run.status not in ("published", "committed"):
+        raise UsageError(
+            f"run {run_id} is {run.status}: its letters were not sent; nothing to remind"
+        )
+    with ws.state(read_only=True) as con:
+        refs = [
+            r for (r,) in db.run(con, "invitations/remind_candidates", run_id=run_id).fetchall()
+        ]
+    return run, run.record(), refs
+
+
+def _run_folder(ws, run_id: str) -> Path:
+    """The run's folder, as this workspace stored it (a copied workspace refuses another's)."""
+    with ws.state(read_only=True) as con:
+        (stored,) = con.execute(
+            "SELECT out_dir FROM runs WHERE run_id = $r", {"r": run_id}
+        ).fetchone()
+    return ws.resolve(stored)
 
 
 def first_letter_date(record: dict) -> dt.date:
@@ -186,70 +210,90 @@ def _files(con, stage: Path, *, study, first, day, reply_by, engine) -> list[Pat
     return files + ([] if engine is None else pdf.print_all(htmls, engine=engine))
 
 
-def _commit(ws, batch: Reminder, *, refs, study, day, weeks, stage: Path) -> None:
-    """The batch and its letters in one transaction, checked again for anyone reminded meanwhile."""
-    with ws.state() as con:
-        con.begin()
-        try:
-            again = {
-                r
-                for (r,) in db.run(
-                    con, "invitations/remind_candidates", run_id=batch.run_id
-                ).fetchall()
-            }
-            if not set(refs) <= again:
-                raise WorkspaceError(
-                    f"run {batch.run_id}: outcomes or reminders were recorded while the reminders were "
-                    "written; nothing was committed: run cohort remind again"
-                )
-            con.execute(
-                "INSERT INTO reminders VALUES ($id, $run, $study, 'committed', $first, $day, $weeks, $n, "
-                "$at, $by, $stage, $out)",
-                {
-                    "id": batch.reminder_id,
-                    "run": batch.run_id,
-                    "study": study,
-                    "first": batch.first_letter_date,
-                    "day": day,
-                    "weeks": weeks,
-                    "n": len(refs),
-                    "at": now(),
-                    "by": operator(),
-                    "stage": str(stage),
-                    "out": str(batch.out_dir),
-                },  # fmt: skip
-            )
-            con.executemany(
-                "INSERT INTO reminder_letters VALUES (?, ?)", [(batch.reminder_id, r) for r in refs]
-            )
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
-
-
-def _publish(ws, reminder_id: str, stage: Path, out: Path) -> None:
-    from pipeline.audit.log import append_entry
-
-    publish_dir(stage, out)
-    with ws.state() as con:
-        con.execute(
-            "UPDATE reminders SET status = 'published' WHERE reminder_id = $id", {"id": reminder_id}
+def _commit(con, batch: Reminder, *, refs, study, day, weeks, stage: str, out: str) -> None:
+    """The batch and its letters (inside the commit point's transaction), checked again for
+    anyone who answered or was reminded meanwhile."""
+    again = {
+        r for (r,) in db.run(con, "invitations/remind_candidates", run_id=batch.run_id).fetchall()
+    }
+    if not set(refs) <= again:
+        raise WorkspaceError(
+            f"run {batch.run_id}: outcomes or reminders were recorded while the reminders were "
+            "written; nothing was committed: run cohort remind again"
         )
-        run_id, n = con.execute(
-            "SELECT run_id, letters FROM reminders WHERE reminder_id = $id", {"id": reminder_id}
-        ).fetchone()
-    append_entry(ws, "reminder", {"reminder_id": reminder_id, "run_id": run_id, "letters": n})
+    con.execute(
+        "INSERT INTO reminders VALUES ($id, $run, $study, 'committed', $first, $day, $weeks, $n, "
+        "$at, $by, $stage, $out)",
+        {
+            "id": batch.reminder_id, "run": batch.run_id, "study": study,
+            "first": batch.first_letter_date, "day": day, "weeks": weeks, "n": len(refs),
+            "at": now(), "by": operator(), "stage": stage, "out": out,
+        },
+    )  # fmt: skip
+    con.executemany(
+        "INSERT INTO reminder_letters VALUES (?, ?)", [(batch.reminder_id, r) for r in refs]
+    )
 
 
-def _recover(ws, con) -> None:
-    """Finish the move of a batch a crash left committed but unpublished; drop orphaned stages."""
-    rows = con.execute(
-        "SELECT reminder_id, stage_dir, out_dir FROM reminders WHERE status = 'committed'"
-    ).fetchall()
+# --- the commit point's hooks for `cohort remind` (pipeline/journal.py, HOOKS["reminder"]) ---
+
+KEY = "reminder_id"  # a run may have several reminders: each entry names its own
+FAILED = "reminder_failed"  # logged for a batch abandoned before its commit
+
+
+def published(con, intent) -> None:
+    con.execute(
+        "UPDATE reminders SET status = 'published' WHERE reminder_id = $id", {"id": intent.run_id}
+    )
+
+
+def facts(ws, intent) -> dict:
+    """The reminder entry's files: every file of the batch's folder, with its sha256."""
+    out = intent.out_dir(ws)
+    found = sorted(p for p in out.rglob("*") if p.is_file()) if out.is_dir() else []
+    return {
+        "out_dir": intent.out,
+        "outputs": {p.relative_to(out).as_posix(): sha256_file(p) for p in found},
+    }
+
+
+def withdraw(con, intent, reason: str) -> int:
+    """The batch's folder could not be put in place: nobody is marked reminded by it."""
+    (n,) = con.execute(
+        "SELECT count(*) FROM reminder_letters WHERE reminder_id = $id", {"id": intent.run_id}
+    ).fetchone()
+    con.execute("DELETE FROM reminder_letters WHERE reminder_id = $id", {"id": intent.run_id})
+    con.execute("DELETE FROM reminders WHERE reminder_id = $id", {"id": intent.run_id})
+    return n
+
+
+def withdrawn_entries(intent, withdrawn: int, reason: str) -> list[tuple[str, dict]]:
+    return [("reminder", {
+        **intent.details, "status": "withdrawn_unpublished", "letters": 0,
+        "reason": f"not published: {reason}"[:500], "letters_withdrawn": withdrawn,
+    })]  # fmt: skip
+
+
+def recover_legacy(ws) -> None:
+    """Finish batches an older version committed but did not move into place; remove
+    reminder staging folders no journal entry accounts for (call after journal.recover)."""
+    with ws.state() as con:
+        db.script(con, "invitations/reminder_tables")
+        rows = con.execute(
+            "SELECT reminder_id, stage_dir, out_dir FROM reminders WHERE status = 'committed'"
+        ).fetchall()
+        folders = [r for (r,) in con.execute("SELECT out_dir FROM runs").fetchall()]
     for reminder_id, stage, out in rows:
-        if Path(stage).exists() and not Path(out).exists():
-            publish_dir(Path(stage), Path(out))
-        con.execute(
-            "UPDATE reminders SET status = 'published' WHERE reminder_id = $id", {"id": reminder_id}
-        )
+        with contextlib.suppress(WorkspaceError):
+            stage_dir, out_dir = ws.resolve(stage), ws.resolve(out)
+            if stage_dir.exists() and not out_dir.exists():
+                publish_dir(stage_dir, out_dir)
+            with ws.state() as con:
+                con.execute(
+                    "UPDATE reminders SET status = 'published' WHERE reminder_id = $id",
+                    {"id": reminder_id},
+                )
+    for stored in folders:
+        with contextlib.suppress(WorkspaceError):
+            for stage in (ws.resolve(stored) / "reminders").glob(".*.stage"):
+                shutil.rmtree(stage, ignore_errors=True)

@@ -172,3 +172,26 @@ def withdraw(con, intent, reason: str) -> int:
         reason=f"not published: {reason}"[:500],
     )
     return len(withdrawn)
+
+
+KEY = "run_id"  # a run's audit entries name it by its run id
+FAILED = "run_failed"  # logged for a run abandoned before its commit
+
+
+def facts(ws, intent) -> dict:
+    """What the run entry says of its published folder: the record's hash, files after it."""
+    from pipeline.audit.entries import published_facts
+
+    return {"out_dir": intent.out, **published_facts(intent.out_dir(ws))}
+
+
+def withdrawn_entries(intent, withdrawn: int, reason: str) -> list[tuple[str, dict]]:
+    """A run that could not be published: its entry, then the rollback of its invitations."""
+    from pipeline.audit.entries import rollback_details
+
+    return [
+        ("run", {**intent.details, "status": "withdrawn_unpublished", "invited": 0}),
+        ("rollback", rollback_details(
+            run_id=intent.run_id, reason=f"not published: {reason}", invitations=withdrawn,
+        )),
+    ]  # fmt: skip

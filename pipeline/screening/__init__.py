@@ -13,12 +13,11 @@ and the efficacy benchmark.
 from pipeline.screening.decisions import REASONS, import_decisions
 from pipeline.screening.lists import write_screening_lists
 from pipeline.screening.mode import screening_settings
-from pipeline.screening.release import recover_releases, release_run
+from pipeline.screening.release import release_run
 
 __all__ = [
     "REASONS",
     "import_decisions",
-    "recover_releases",
     "release_run",
     "screening_settings",
     "write_screening_lists",

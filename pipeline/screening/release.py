@@ -4,18 +4,23 @@ Once every listed person has a GP decision, the release writes
 ``mailmerge.csv``, ``nurse_list.csv`` and ``practices/CODE/`` (letters,
 per-practice lists) into the run folder, for the included only, and
 ``screening/release_record.json`` (every decision by reference). As a run
-does, it builds them in a staging folder (``RUN/.release-staging``), commits
-the ledger in one transaction (included: ``active``; excluded:
-``screened_out``; the run: ``screening = 'released'``), then moves the files
-into place. ``recover_releases`` finishes moves a crash interrupted and
-removes staging folders of releases that never committed.
+does, it goes through the commit point (pipeline/journal.py): the files are
+built in a staging folder (``RUN/.release-staging``) the journal names first,
+the ledger is committed in one transaction (included: ``active``; excluded:
+``screened_out``; the run: ``screening = 'released'``), then each file is
+moved into the run folder (refused, and the release undone, if the folder
+already has one of them) and the ``release`` entry is logged with every
+file's sha256 and the hashes of the included and excluded references. Ctrl-C
+waits for that; a crash anywhere is finished or undone by the next command.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
+import secrets
 import shutil
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -23,7 +28,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline import db
+from pipeline import db, journal
 from pipeline.errors import StudyError, WorkspaceError
 from pipeline.fsutil import atomic_write_text, fsync_dir, private_dir, sha256_file
 from pipeline.workspace import now
@@ -56,24 +61,54 @@ def release_run(
     reply_days: int = 21,
     pdf_mode: str = "auto",
 ) -> ReleaseSummary:
-    """Release RUN_ID of workspace WS (the caller holds the workspace lock)."""
+    """Release RUN_ID of workspace WS (the caller holds the workspace lock and has recovered it)."""
     with ws.state() as con:
         study_name, out_dir = _releasable(con, run_id)
         decisions = db.run(con, "screening/decisions_for_run", run_id=run_id).fetchall()
     out = ws.resolve(out_dir)  # stored relative to the workspace (pipeline/workspace.py)
     stage = out / STAGE
-    shutil.rmtree(stage, ignore_errors=True)
-    private_dir(stage)
-    included = [ref for ref, _code, decision, _reason in decisions if decision == "include"]
-    day = letter_date or dt.date.today()
-    _write_letters(
-        out, stage, refs=included, letter_date=day, reply_days=reply_days, pdf_mode=pdf_mode
-    )
+    shutil.rmtree(stage, ignore_errors=True)  # an older version's leftover
     summary = _summary(run_id, study_name, out, decisions)
-    _write_record(stage, summary, operator=operator)
-    with ws.state() as con:
-        _commit(con, run_id=run_id, operator=operator, stage=ws.stored(stage))
-    return replace(summary, outputs=finish_release(out, stage))
+    intent = journal.begin(
+        ws, kind="release", run_id=f"{run_id}.release-{now():%Y%m%d%H%M%S}-{secrets.token_hex(2)}",
+        stage_dir=stage, out_dir=out, audit_kind="release", details=_details(summary), merge=True,
+    )  # fmt: skip
+    try:
+        included = [ref for ref, decision, _reason in summary.decisions if decision == "include"]
+        day = letter_date or dt.date.today()
+        _write_letters(
+            out, stage, refs=included, letter_date=day, reply_days=reply_days, pdf_mode=pdf_mode
+        )
+        _write_record(stage, summary, operator=operator)
+    except BaseException:
+        journal.discard(ws, intent)
+        raise
+    journal.fault("release_written")
+    done = journal.commit_and_finish(
+        ws, intent, lambda con: _commit(con, run_id=run_id, operator=operator)
+    )
+    if not done.published:
+        raise journal.PublishBlocked(
+            f"{done.reason}; the release was undone (logged): its people wait for their letters "
+            f"again; clear that, then run cohort release {run_id} again"
+        )
+    return replace(summary, outputs=released_files(out))
+
+
+def _details(summary: ReleaseSummary) -> dict:
+    """What the release entry says before its files exist: ids, counts and ledger hashes."""
+    from pipeline.audit.verify_state import refs_sha256
+
+    chosen = {d: [ref for ref, decision, _ in summary.decisions if decision == d]
+              for d in ("include", "exclude")}  # fmt: skip
+    return {
+        "run_id": summary.run_id,
+        "study": summary.study,
+        "included": summary.included,
+        "excluded": summary.excluded,
+        "included_refs_sha256": refs_sha256(chosen["include"]),
+        "excluded_refs_sha256": refs_sha256(chosen["exclude"]),
+    }
 
 
 def _releasable(con, run_id: str) -> tuple[str, str]:
@@ -128,6 +163,12 @@ def _write_letters(out: Path, stage: Path, *, refs, letter_date, reply_days, pdf
         )
     finally:
         con.close()
+    for name in KEPT:  # the run wrote these already; the release adds only its letters and lists
+        path = stage / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def _study(out: Path):
@@ -177,26 +218,58 @@ def _write_record(stage: Path, summary: ReleaseSummary, *, operator: str) -> Non
     atomic_write_text(path, json.dumps(record, indent=2, sort_keys=True) + "\n")
 
 
-def _commit(con: duckdb.DuckDBPyConnection, *, run_id: str, operator: str, stage: Path) -> None:
-    con.begin()
-    try:
-        db.run(con, "screening/release_ledger", run_id=run_id)
-        db.run(
-            con,
-            "screening/release_run",
-            run_id=run_id,
-            at=now(),
-            operator=operator,
-            stage=str(stage),
-        )
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
+def _commit(con: duckdb.DuckDBPyConnection, *, run_id: str, operator: str) -> None:
+    """The release's state change, inside the commit point's transaction."""
+    db.run(con, "screening/release_ledger", run_id=run_id)
+    db.run(con, "screening/release_run", run_id=run_id, at=now(), operator=operator, stage=None)
 
 
-def finish_release(out: Path, stage: Path) -> dict[str, str]:
-    """Move the release's files from STAGE into the run folder OUT; their sha256 by path."""
+def released_files(out: Path) -> dict[str, str]:
+    """The files a release put in the run folder, with their sha256."""
+    found = [out / RECORD, *out.glob("nurse_list.*"), *out.glob("mailmerge.*")]
+    found += sorted(p for p in (out / "practices").rglob("*") if p.is_file())
+    return {p.relative_to(out).as_posix(): sha256_file(p) for p in found if p.is_file()}
+
+
+# --- the commit point's hooks for `cohort release` (pipeline/journal.py, HOOKS["release"]) ---
+
+KEY = "release_id"  # the entry names the release by its own id (a run may be released again
+FAILED = "release_failed"  # after a withdrawn release); logged for one abandoned before its commit
+
+
+def published(con, intent) -> None:
+    """Nothing to mark: the run became 'released' in the commit transaction."""
+
+
+def facts(ws, intent) -> dict:
+    """The release entry's files: every file it put in the run folder, with its sha256."""
+    return {
+        "release_id": intent.run_id,
+        "out_dir": intent.out,
+        "outputs": released_files(intent.out_dir(ws)),
+    }
+
+
+def withdraw(con, intent, reason: str) -> int:
+    """The letters could not be put in the run folder: everyone waits for release again."""
+    run_id = intent.details["run_id"]
+    undone = db.run(con, "screening/release_withdraw_ledger", run_id=run_id).fetchall()
+    db.run(con, "screening/release_withdraw_run", run_id=run_id)
+    return len(undone)
+
+
+def withdrawn_entries(intent, withdrawn: int, reason: str) -> list[tuple[str, dict]]:
+    return [("release", {
+        **intent.details, "release_id": intent.run_id, "status": "withdrawn_unpublished",
+        "reason": f"not published: {reason}"[:500], "ledger_rows_restored": withdrawn,
+    })]  # fmt: skip
+
+
+# --- releases an older version left half-done (no journal entry) ------------------------
+
+
+def _finish_legacy(out: Path, stage: Path) -> dict[str, str]:
+    """Move an older version's release files from STAGE into the run folder OUT."""
     if stage.exists():
         record = stage / RECORD
         if record.exists():
@@ -210,16 +283,10 @@ def finish_release(out: Path, stage: Path) -> dict[str, str]:
     return released_files(out)
 
 
-def released_files(out: Path) -> dict[str, str]:
-    """The files a release put in the run folder, with their sha256."""
-    found = [out / RECORD, *out.glob("nurse_list.*"), *out.glob("mailmerge.*")]
-    found += sorted(p for p in (out / "practices").rglob("*") if p.is_file())
-    return {p.relative_to(out).as_posix(): sha256_file(p) for p in found if p.is_file()}
-
-
-def recover_releases(ws) -> list[str]:
-    """Finish releases a crash interrupted after their commit (logging each as recovered);
-    drop the staging folders of releases that never committed. Returns the runs finished."""
+def recover_legacy(ws) -> list[str]:
+    """Finish releases an older version committed but did not finish moving (logging each
+    as recovered); remove release staging folders no journal entry accounts for (call after
+    journal.recover). Returns the runs finished."""
     from pipeline.screening.audit import log_release
 
     done = []
@@ -227,15 +294,12 @@ def recover_releases(ws) -> list[str]:
         pending = db.run(con, "screening/release_pending").fetchall()
         awaiting = db.run(con, "screening/awaiting_runs").fetchall()
     for run_id, study, out_dir, stage in pending:
-        outputs = finish_release(ws.resolve(out_dir), ws.resolve(stage))
+        outputs = _finish_legacy(ws.resolve(out_dir), ws.resolve(stage))
         log_release(ws, run_id=run_id, study=study, outputs=outputs, recovered=True)
-        mark_done(ws, run_id)
+        with ws.state() as con:
+            db.run(con, "screening/release_done", run_id=run_id)
         done.append(run_id)
     for _run_id, out_dir in awaiting:
-        shutil.rmtree(ws.resolve(out_dir) / STAGE, ignore_errors=True)
+        with contextlib.suppress(WorkspaceError):  # a folder outside a copied workspace
+            shutil.rmtree(ws.resolve(out_dir) / STAGE, ignore_errors=True)
     return done
-
-
-def mark_done(ws, run_id: str) -> None:
-    with ws.state() as con:
-        db.run(con, "screening/release_done", run_id=run_id)

@@ -96,7 +96,7 @@ CREATE TABLE IF NOT EXISTS screening_decisions (
 -- transaction as a command's ledger changes, is what says they committed.
 CREATE TABLE IF NOT EXISTS commits (
     intent VARCHAR PRIMARY KEY,       -- KIND-RUN_ID, the journal file's name
-    kind VARCHAR NOT NULL,            -- run | release
+    kind VARCHAR NOT NULL,            -- run | release | reminder | entries
     run_id VARCHAR NOT NULL,
     committed_at TIMESTAMP NOT NULL
 );

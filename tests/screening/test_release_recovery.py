@@ -6,6 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from pipeline import journal
 from pipeline.audit.log import read_entries
 from pipeline.screening import release as release_module
 from pipeline.workspace import Workspace
@@ -52,11 +53,12 @@ def test_a_crash_after_the_commit_is_finished_and_logged_by_the_next_command(
     decisions = decide(folder, tmp_path, {"b2": ("exclude", "in_work", "")})
     assert cohort("screen", "import", decisions, "--workspace", ws).exit_code == 0
 
-    def crash(*_args, **_kw):
-        raise Crash
+    def crash(point):
+        if point == "after_commit":
+            raise Crash
 
     with monkeypatch.context() as mp:
-        mp.setattr(release_module, "finish_release", crash)
+        mp.setattr(journal, "fault", crash)
         with pytest.raises(Crash):
             release_module.release_run(
                 Workspace.open(ws),
@@ -71,4 +73,5 @@ def test_a_crash_after_the_commit_is_finished_and_logged_by_the_next_command(
         and not (folder / release_module.STAGE).exists()
     )
     (entry,) = [e for e in read_entries(ws / "audit.log") if e["kind"] == "release"]
-    assert entry["details"]["recovered"] is True and "mailmerge.csv" in entry["details"]["outputs"]
+    assert "mailmerge.csv" in entry["details"]["outputs"] and entry["details"]["included"] == 8
+    assert not list((ws / "journal").glob("*.json"))

@@ -13,6 +13,9 @@ Checks, and names exactly where each breaks (docs/audit.md, "What verify detects
 4. every run the workspace state knows has a log entry, and the ledger,
    do-not-contact list and outcomes match what the log says happened
    (pipeline/audit/verify_state.py);
+4a. every file a release or reminder entry lists still has its hash, and the
+   ledger and reminder rows match the references it recorded
+   (pipeline/audit/verify_letters.py);
 5. no command was left half-done (a commit journal entry still pending).
 """
 
@@ -34,6 +37,7 @@ from pipeline.audit.log import (
     read_lines,
 )
 from pipeline.audit.runs import RECORD_NAME, RUN_DB, resolve_dir
+from pipeline.audit.verify_letters import check_letters
 from pipeline.audit.verify_state import check_state
 from pipeline.errors import AuditError, CohortError
 from pipeline.fsutil import sha256_file
@@ -66,6 +70,7 @@ def verify_workspace(ws) -> Report:
             )
     check_state_runs(ws, entries, report)
     check_state(ws, entries, report)
+    check_letters(ws, entries, report, check_file=_check_file)
     check_pending(ws, report)
     return report
 

@@ -246,3 +246,91 @@ def test_ctrl_c_during_the_commit_waits_until_the_letters_are_published(
     assert len(list(ws.rglob("mailmerge.csv"))) >= 1 + (command == "remind")
     monkeypatch.undo()
     assert verify(ws).exit_code == 0
+
+
+# --- audit verify checks what release and reminder entries recorded ---------------------
+
+PATIENT_DATA = ("Ann", "Smith", "Sean", "Brien", "943 476 5919", "9434765919")
+
+
+def _tampered(ws, *expected):
+    checked = verify(ws)
+    assert checked.exit_code == 8, checked.output
+    for text in expected:
+        assert text in checked.output, checked.output
+    assert not [t for t in PATIENT_DATA if t in checked.output], checked.output
+    return checked.output
+
+
+@pytest.fixture
+def released(screened, tmp_path):
+    ws, run_id = _copy(screened, tmp_path)
+    assert cohort("release", run_id, "--workspace", ws, *NEVER).exit_code == 0
+    assert verify(ws).exit_code == 0
+    return ws, run_id
+
+
+@pytest.mark.parametrize("name", ["mailmerge.csv", "practices/A81001/letters.html"])
+def test_a_released_letter_or_list_changed_is_named_by_verify(released, name):
+    ws, run_id = released
+    path = ws / "runs" / run_id / name
+    path.write_text(path.read_text().replace("Smith", "Smyth"))
+    seq = _seq(ws, "release")
+    _tampered(
+        ws, f"{name}: sha256 differs from audit.log entry seq {seq} (release of run {run_id})"
+    )
+
+
+def test_a_released_list_deleted_is_named_by_verify(released):
+    ws, run_id = released
+    (ws / "runs" / run_id / "nurse_list.csv").unlink()
+    _tampered(
+        ws, "nurse_list.csv: missing (audit.log entry seq", f"(release of run {run_id}) lists it"
+    )
+
+
+def test_a_released_ledger_row_switched_to_screened_out_is_caught(released):
+    ws, run_id = released
+    with duckdb.connect(str(ws / "state.duckdb")) as con:
+        con.execute("UPDATE ledger SET status = 'screened_out' WHERE patient_id = 'p1'")
+    _tampered(ws, f"ledger: the invitations of run {run_id} the GP included differ",
+              f"the GP excluded differ from those audit.log entry seq {_seq(ws, 'release')}")  # fmt: skip
+
+
+def test_a_released_run_rolled_back_still_verifies(released):
+    ws, run_id = released
+    assert cohort("rollback", run_id, "--workspace", ws, "--reason", "not posted").exit_code == 0
+    assert not (ws / "runs" / run_id / "mailmerge.csv").exists()
+    assert verify(ws).exit_code == 0, verify(ws).output
+
+
+@pytest.fixture
+def reminded(written, tmp_path):
+    ws, run_id = _copy(written, tmp_path)
+    assert cohort(*_remind(ws, run_id)).exit_code == 0
+    assert verify(ws).exit_code == 0
+    (folder,) = (ws / "runs" / run_id / "reminders").iterdir()
+    return ws, folder
+
+
+def test_a_reminder_letter_changed_is_named_by_verify(reminded):
+    ws, folder = reminded
+    path = folder / "practices" / "A81001" / "reminders.html"
+    path.write_text(path.read_text().replace("Smith", "Smyth"))
+    _tampered(ws, "practices/A81001/reminders.html: sha256 differs from audit.log entry seq",
+              f"(reminder {folder.name} of run")  # fmt: skip
+
+
+@pytest.mark.parametrize("change", [
+    "DELETE FROM reminder_letters WHERE invite_ref = (SELECT min(invite_ref) FROM reminder_letters)",
+    "UPDATE reminder_letters SET invite_ref = 'X00-000-0'",
+])  # fmt: skip
+def test_reminder_rows_changed_are_caught(reminded, change):
+    ws, folder = reminded
+    with duckdb.connect(str(ws / "state.duckdb")) as con:
+        con.execute(change)
+    _tampered(ws, f"reminder_letters: reminder {folder.name} has", "reminder rows were changed")
+
+
+def _seq(ws, kind):
+    return [e["seq"] for e in read_entries(ws / "audit.log") if e["kind"] == kind][-1]

@@ -36,6 +36,7 @@ OUTCOMES = (
 REASONS = ("in_work", "retired", "no_chronic_pain", "moved", "other")
 REASON_OUTCOMES = ("ineligible", "complaint", "declined")  # may say why; ineligible must
 DO_NOT_CONTACT = ("complaint", "declined", "deceased")
+AWAITING = "awaiting_screening"  # listed for a GP: no letter has gone out yet
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,9 @@ def _apply(ws, items: list[Outcome], *, source: str) -> Result:
     # the rows and their audit entries become visible together (pipeline/journal.py)
     with ws.lock("outcome"), journal.logged_change(ws, "outcome") as (con, entries):
         rows = {i.invite_ref: ledger_row(con, i.invite_ref) for i in items}
+        waiting = next((row for row in rows.values() if row["status"] == AWAITING), None)
+        if waiting is not None:
+            raise UsageError(awaiting(waiting["invite_ref"], waiting["run_id"]))
         result = Result()
         for item in items:
             _one(con, item, rows[item.invite_ref], pseudo=pseudo, source=source, result=result)
@@ -151,6 +155,15 @@ def _one(
         )
 
 
+def awaiting(invite_ref: str, run_id: str) -> str:
+    """Why an outcome cannot be recorded for a reference still awaiting GP screening."""
+    return (
+        f"invitation reference {invite_ref} is still awaiting GP screening (run {run_id}): no "
+        "letter has gone out, so there is no outcome to record; import the GP's decisions "
+        f"(cohort screen import) and release the run (cohort release {run_id}) first"
+    )
+
+
 def dnc_reason(item: Outcome) -> str:
     return f"{item.outcome} ({item.reason})" if item.reason else item.outcome
 
@@ -171,7 +184,7 @@ def import_file(ws, path: Path) -> Result:
     items = read_outcomes(path)
     with ws.state(read_only=True) as con:
         known = {
-            r[0]
+            r[0]: (r[2], r[6])  # run_id, status
             for r in db.run(
                 con, "audit/ledger_by_refs", refs=[i.invite_ref for _, i in items]
             ).fetchall()
@@ -179,8 +192,10 @@ def import_file(ws, path: Path) -> Result:
     problems = [
         f"{path} row {n}, column invite_ref: {i.invite_ref!r} is not in this workspace's ledger; "
         "check the reference printed on the letter"
-        for n, i in items
         if i.invite_ref not in known
+        else f"{path} row {n}, column invite_ref: {awaiting(i.invite_ref, known[i.invite_ref][0])}"
+        for n, i in items
+        if i.invite_ref not in known or known[i.invite_ref][1] == AWAITING
     ]
     _raise_first(problems)
     return _apply(

@@ -9,7 +9,7 @@ What the orchestrator and the demo call, in order (docs/audit.md, "For developer
 """
 
 from pipeline.audit.demo import record_demo_outcomes
-from pipeline.audit.entries import log_recovered_run, log_rollback, log_run, log_run_failed
+from pipeline.audit.entries import log_rollback, log_run, log_run_failed
 from pipeline.audit.log import append_entry, check_log
 from pipeline.audit.record import write_run_record
 from pipeline.audit.verify import verify_workspace
@@ -17,7 +17,6 @@ from pipeline.audit.verify import verify_workspace
 __all__ = [
     "append_entry",
     "check_log",
-    "log_recovered_run",
     "log_rollback",
     "log_run",
     "log_run_failed",

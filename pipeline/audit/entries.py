@@ -67,22 +67,6 @@ def log_run(state) -> dict:
     return append_entry(state.workspace, "run", details)
 
 
-def log_recovered_run(ws, *, run_id: str, study: str, out_dir: Path) -> dict:
-    """The 'run' entry for a run that committed but whose folder was published by
-    Workspace.recover() after a crash (its own log_run never ran)."""
-    record = _record_facts(out_dir)
-    details = {
-        "run_id": run_id,
-        "study": study,
-        "status": "published",
-        "recovered": True,
-        "out_dir": stored_dir(ws, out_dir),
-        "invited": (record.get("counts") or {}).get("invited"),
-        **record,
-    }
-    return append_entry(ws, "run", details)
-
-
 def failure_reason(error: BaseException | str) -> str:
     """A reason safe for the log: a user error's one-line message (which never holds
     patient data), otherwise only the kind of failure."""

@@ -150,17 +150,6 @@ def test_validation_is_recorded_as_counts():
     assert entry["results"][0]["unexpected_count"] == 7
 
 
-def test_a_run_published_by_recovery_can_be_logged_and_then_verifies(ws):
-    from pipeline.audit import log_recovered_run
-
-    ws.audit_path.write_text("")  # as if the run crashed after its commit, before log_run
-    assert _verify(ws).exit_code == 8
-    entry = log_recovered_run(ws, run_id="run1", study="instep", out_dir=ws.runs_dir / "run1")
-    assert entry["details"]["recovered"] is True and entry["details"]["invited"] == 3
-    result = _verify(ws)
-    assert result.exit_code == 0, result.output
-
-
 def test_a_file_written_after_the_record_is_vouched_for_by_the_log(ws):
     report = ws.runs_dir / "run1" / "report.html"
     entry = json.loads(ws.audit_path.read_text().splitlines()[0])

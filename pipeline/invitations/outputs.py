@@ -54,6 +54,12 @@ MAILABLE = (
 PACKS = (("letters", Pack()), ("letters_large_print", Pack(large_print=True)))
 
 
+def list_people(con: duckdb.DuckDBPyConnection) -> None:
+    """The list_people view over CON's invitations: the people columns every list selects
+    (mail-merge, nurse's and GP screening lists), defined once in sql/invitations/list_people.sql."""
+    db.script(con, "invitations/list_people")
+
+
 def write_outputs(
     con: duckdb.DuckDBPyConnection,
     stage_dir: Path,
@@ -79,6 +85,7 @@ def write_outputs(
     store_practice_letters(con, manifests)
     words = words_for(study)
     dates = {"letter_date": uk_date(letter_date), "reply_by": uk_date(reply_by)}
+    list_people(con)
     merge = fetch(con, "invitations/mailmerge_rows", **dates)
     quarantine = fetch(con, "invitations/quarantine_rows")
     merge_by, quarantine_by = by_practice(merge), by_practice(quarantine)

@@ -39,6 +39,7 @@ from pipeline.invitations.letters import Pack, uk_date
 from pipeline.invitations.outputs import (
     by_practice,
     fetch,
+    list_people,
     practices,
     renderer_for,
     write_table,
@@ -188,6 +189,7 @@ def _practice_letters(con) -> None:
 
 def _files(con, stage: Path, *, study, first, day, reply_by, engine) -> list[Path]:
     renderer = renderer_for(study)
+    list_people(con)
     merge = fetch(
         con, "invitations/mailmerge_rows", letter_date=uk_date(day), reply_by=uk_date(reply_by)
     )

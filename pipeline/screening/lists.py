@@ -65,6 +65,9 @@ def _latest(name: str, category: str, when: str | None) -> str:
 
 def list_rows(con: duckdb.DuckDBPyConnection, study) -> list[dict]:
     """Every listed person as a dict of COLUMNS (decision columns empty)."""
+    from pipeline.invitations.outputs import list_people
+
+    list_people(con)
     cursor = db.run(con, "screening/list_rows")
     names = [d[0] for d in cursor.description]
     rows = []

@@ -1,11 +1,10 @@
 -- One row per invitation for a word processor's mail merge and the letters:
--- the patient's name and address as recorded, the NHS number written the way
--- the NHS prints it (3 3 4 digits, which also keeps spreadsheets from turning
--- it into a number), the address as one block with no blank lines (for a
--- word processor's address field), the practice letterhead and contact
--- details, and the letter's dates.
+-- the patient's name and address as recorded and NHS number as printed (the
+-- list_people view, shared by every list), the address as one block with no
+-- blank lines (for a word processor's address field), the practice letterhead
+-- and contact details, and the letter's dates.
 WITH invited AS (
-    SELECT * FROM invitations
+    SELECT * FROM list_people
 ),
 
 practice AS (
@@ -19,11 +18,7 @@ final AS (
         i.invite_ref,
         i.practice_code,
         i.patient_id,
-        CASE
-            WHEN length(i.nhs_number) = 10
-                THEN substr(i.nhs_number, 1, 3) || ' ' || substr(i.nhs_number, 4, 3) || ' ' || substr(i.nhs_number, 7, 4)
-            ELSE i.nhs_number
-        END AS nhs_number,
+        i.nhs_number,
         i.title,
         i.forename,
         i.surname,

@@ -1,7 +1,8 @@
 -- The research nurse's list: enough to find the person who rings or sends back
 -- a reply slip, and to check it is them (reference, practice, name, full date
 -- of birth written as people say it, DD/MM/YYYY, and postcode), and nothing
--- more: no street address, NHS number or clinical detail.
+-- more: no street address, NHS number or clinical detail (from the list_people
+-- view, shared by every list).
 WITH final AS (
     SELECT
         invite_ref,
@@ -11,7 +12,7 @@ WITH final AS (
         surname,
         strftime(date_of_birth, '%d/%m/%Y') AS date_of_birth,
         postcode
-    FROM invitations
+    FROM list_people
 )
 
 SELECT * FROM final

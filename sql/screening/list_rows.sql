@@ -1,10 +1,11 @@
 -- The GP screening list: everyone the run chose within capacity, per practice in
 -- rank order, with what a GP needs to recognise them (name, date of birth, NHS
--- number written as the NHS prints it), score and rank, and the person's row of
+-- number as printed: the list_people view, shared by every list), score and
+-- rank, and the person's row of
 -- the population (every criterion's flag, as JSON: the columns depend on the
 -- study) for the plain-words evidence summary.
 WITH chosen AS (
-    SELECT * FROM invitations
+    SELECT * FROM list_people
 ),
 
 final AS (
@@ -12,11 +13,7 @@ final AS (
         c.invite_ref AS screening_ref,
         c.practice_code,
         c.patient_id,
-        CASE
-            WHEN length(c.nhs_number) = 10
-                THEN substr(c.nhs_number, 1, 3) || ' ' || substr(c.nhs_number, 4, 3) || ' ' || substr(c.nhs_number, 7, 4)
-            ELSE c.nhs_number
-        END AS nhs_number,
+        c.nhs_number,
         c.title,
         c.forename,
         c.surname,

@@ -4,8 +4,10 @@ and line, never a line's contents.
 DuckDB's CSV reader checks UTF-8 and the field count of every line as it parses, and
 names the file and line of the first it cannot read. What it does not say: a last
 line longer than its buffer (a crashed export, a partial row followed by megabytes
-of NUL bytes) ends the file silently. So after loading, the tail of every CSV is
-looked at (`check_tail`): NUL bytes there mean the file was not fully read.
+of NUL bytes) ends the file silently, and a file cut inside its last field (right
+field count, no NUL bytes) loads the partial value. So after loading, the tail of
+every CSV is looked at (`check_tail`, `tail_problem`): NUL bytes there mean the file
+was not fully read; a last record without its line break means it was cut short.
 """
 
 from __future__ import annotations
@@ -117,11 +119,57 @@ def _which(paths: list[Path], named: str) -> Path | None:
 
 
 def check_tail(path: Path, *, rows: int) -> str | None:
-    """The error for a CSV whose last megabyte holds NUL bytes that no loaded row
-    holds: DuckDB stopped reading at them. ROWS records were loaded, so the damage
-    starts at line ROWS + 2 (None when the tail is clean)."""
+    """The error for a CSV that was not read to its end, or that ends cut short; None
+    when its end is whole. ROWS is how many records were loaded from it.
+
+    One read of the file's last megabyte (the tail the loader looks at anyway), never a
+    pass over the whole file: see ``tail_problem``, which a loader that reads the file
+    some other way (Spark over a URI) can call with the tail bytes it fetched itself.
+    Only when the end is cut is the file read through, to name the line an editor shows.
+    """
     size = path.stat().st_size
     with path.open("rb") as fh:
         fh.seek(max(0, size - TAIL_BYTES))
         tail = fh.read()
-    return f"{path}: " + DAMAGED.format(line=rows + 2) if b"\x00" in tail else None
+    problem = tail_problem(tail, rows=rows)
+    if problem == "nul":
+        return f"{path}: " + DAMAGED.format(line=rows + 2)
+    if problem == "cut":
+        return f"{path}: " + CUT.format(line=_line_count(path))
+    return None
+
+
+CUT = (
+    "line {line}, the last, does not end with a line break: the file was cut short (a "
+    "crashed or partly copied export), so that record may be incomplete; export the file "
+    "again (if it is complete, add a line break at its end)"
+)
+
+
+def tail_problem(tail: bytes, *, rows: int) -> str | None:
+    """What is wrong with the end of a CSV, from its last bytes TAIL (the last megabyte is
+    plenty) and ROWS, the records loaded from it: ``"nul"`` when NUL bytes that no loaded
+    row holds are there (DuckDB's reader stopped at them), ``"cut"`` when the last record
+    has no line break after it, None when the end is whole.
+
+    A file cut inside its last field has the right number of fields and no NUL bytes, so
+    DuckDB loads the partial value (``2024-01-1`` for ``2024-01-15``, ``824`` for
+    ``82423001``) without a word; every exporter ends its last record with a line break,
+    and a missing one is the only trace such a cut leaves. A header with no records
+    (ROWS 0) needs none: a cut header loses a column, which the header check names.
+    For any loader (DuckDB's here, a Spark loader too): cost O(len(TAIL)).
+    """
+    if b"\x00" in tail:
+        return "nul"
+    if rows > 0 and tail and not tail.endswith((b"\n", b"\r")):
+        return "cut"
+    return None
+
+
+def _line_count(path: Path, chunk: int = 1 << 24) -> int:
+    """The number of the file's last line, as an editor counts (only on the error path)."""
+    lines = 1
+    with path.open("rb") as fh:
+        while block := fh.read(chunk):
+            lines += block.count(b"\n")
+    return lines

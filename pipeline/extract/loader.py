@@ -5,7 +5,8 @@ the practices' files (sources.py; in parallel, rows kept in file order), normali
 and flagged in that same pass straight into the run's table (sql/load/insert_*.sql).
 The flags are then counted per file (sql/load/problems_*.sql) with the row numbers
 recovered from the insertion order, and the tail of each CSV is looked at for the
-damage DuckDB's reader passes over silently (damage.py). Every structural problem
+damage DuckDB's reader passes over silently (damage.py: NUL bytes, a file cut short
+inside its last field). Every structural problem
 in every file is collected; the run stops with the first one named and a count of
 the rest. Messages carry file names, row numbers and counts, never patient values.
 """
@@ -175,7 +176,8 @@ def _read_group(con, table: schema.Table, group: list[sources.TableFile]) -> Non
 
 def _damaged(files: list[sources.TableFile], counts: dict, problems: list[str]) -> list[str]:
     """CSV files DuckDB did not read to the end (NUL bytes in their tail that no
-    loaded row holds), first: nothing else said about them can be trusted."""
+    loaded row holds) or that were cut short (no line break after the last record),
+    first: nothing else said about them can be trusted."""
     flagged = {p.split(": ")[0] for p in problems if "NUL bytes" in p}
     found = (
         damage.check_tail(f.path, rows=counts[(f.practice_code, f.table.name)])

@@ -69,9 +69,10 @@ def release_run(
     stage = out / STAGE
     shutil.rmtree(stage, ignore_errors=True)  # an older version's leftover
     summary = _summary(run_id, study_name, out, decisions)
+    release_id = f"{run_id}.release-{now():%Y%m%d%H%M%S}-{secrets.token_hex(2)}"
     intent = journal.begin(
-        ws, kind="release", run_id=f"{run_id}.release-{now():%Y%m%d%H%M%S}-{secrets.token_hex(2)}",
-        stage_dir=stage, out_dir=out, audit_kind="release", details=_details(summary), merge=True,
+        ws, kind="release", run_id=release_id, stage_dir=stage, out_dir=out, audit_kind="release",
+        details={"release_id": release_id, **_details(summary)}, merge=True,
     )  # fmt: skip
     try:
         included = [ref for ref, decision, _reason in summary.decisions if decision == "include"]
@@ -243,11 +244,7 @@ def published(con, intent) -> None:
 
 def facts(ws, intent) -> dict:
     """The release entry's files: every file it put in the run folder, with its sha256."""
-    return {
-        "release_id": intent.run_id,
-        "out_dir": intent.out,
-        "outputs": released_files(intent.out_dir(ws)),
-    }
+    return {"out_dir": intent.out, "outputs": released_files(intent.out_dir(ws))}
 
 
 def withdraw(con, intent, reason: str) -> int:
@@ -260,7 +257,7 @@ def withdraw(con, intent, reason: str) -> int:
 
 def withdrawn_entries(intent, withdrawn: int, reason: str) -> list[tuple[str, dict]]:
     return [("release", {
-        **intent.details, "release_id": intent.run_id, "status": "withdrawn_unpublished",
+        **intent.details, "status": "withdrawn_unpublished",
         "reason": f"not published: {reason}"[:500], "ledger_rows_restored": withdrawn,
     })]  # fmt: skip
 

@@ -109,6 +109,12 @@ def _args(argv):
         action="store_false",
         help="skip the floor (e.g. at 10M on a shared machine: the run alone, to show it fits)",
     )
+    p.add_argument(
+        "--screening-as-study",
+        action="store_true",
+        help="keep the study's GP screening (InStep v1: screening lists, no letters); by default "
+        "the run writes the letters (--screening off), the work the floor's mail-merge list stands for",
+    )
     p.add_argument("--keep", action="store_true", help="keep each run's workspace")
     args = p.parse_args(argv)
     args.sizes = [20_000] if args.quick else [patients(s) for s in args.sizes.split(",")]
@@ -227,6 +233,8 @@ def run_pipeline(extract: Path, work: Path, *, study: Path, args, engine: str) -
     if args.memory_limit:
         _need_option("--memory-limit")
         cmd += ["--memory-limit", args.memory_limit]
+    if not args.screening_as_study and _has_option("--screening"):
+        cmd += ["--screening", "off", "--reason", "make bench: letters written in the run"]
     if engine != "duckdb":
         _need_option("--engine")
         cmd += ["--engine", engine, "--spark-master", args.spark_master]
@@ -345,7 +353,8 @@ def bench_size(size: int, args, fmt: str = "csv") -> list[dict]:
         last[engine] = work
         results.append(
             {"size": size, "format": fmt, "engine": engine, "extract": str(extract),
-             "memory_limit": args.memory_limit, "duckdb": runs[-1]["duckdb"], "runs": runs}
+             "memory_limit": args.memory_limit, "duckdb": runs[-1]["duckdb"], "runs": runs,
+             "screening": "study" if args.screening_as_study else "off"}
         )  # fmt: skip
     floor = None
     if args.floor:
@@ -406,7 +415,9 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"cohort run benchmark on {os.cpu_count()} CPUs, load average {load_average()}; PDFs off; "
         f"DuckDB memory_limit {args.memory_limit or 'default (80% of RAM)'} for the run and the "
-        f"floor; engines {', '.join(args.engines)}; data in {args.data}",
+        f"floor; engines {', '.join(args.engines)}; "
+        f"{'GP screening as the study says' if args.screening_as_study else 'letters written (--screening off)'}; "
+        f"data in {args.data}",
         flush=True,
     )
     results = []

@@ -69,7 +69,9 @@ def main() -> None:
     parser.add_argument("run_db", type=Path)
     parser.add_argument("--study", type=Path, default=HERE / "studies" / "instep-v1.yaml")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--workers", type=int, help="processes writing the files (default: by size)")
+    parser.add_argument(
+        "--workers", type=int, help="processes writing the files (default: by size)"
+    )
     parser.add_argument("--profile", type=Path, help="cProfile one more pass into this file")
     args = parser.parse_args()
     study = load_study(args.study)

@@ -29,7 +29,6 @@ floor. Results go to DATA_DIR/results-TIMESTAMP.json; see benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import functools
 import json
@@ -38,6 +37,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -47,12 +47,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 from bench_load import ensure_extract  # noqa: E402
+from bench_proc import load_average, peak_mib, reset_hwm, stop, tree_cpu, tree_rss_mib, wait  # noqa: E402
 from bench_report import growth, report, table  # noqa: E402
 
 from pipeline.stages import PIPELINE  # noqa: E402
 
 COHORT = Path(sys.executable).parent / "cohort"
-TICK = os.sysconf("SC_CLK_TCK")
 LABELS = {label: name for name, label, _ in PIPELINE}
 GROUPS = {
     "load": ("study_definition", "load", "index_dates", "warnings"),
@@ -104,6 +104,16 @@ def _args(argv):
     )
     p.add_argument("--spark-master", default="local[*]", help="--spark-master for the spark engine")
     p.add_argument(
+        "--other-runs",
+        type=int,
+        help="runs of each engine after duckdb (default: --repeat), e.g. 1 for one Spark run",
+    )
+    p.add_argument(
+        "--engine-timeout",
+        type=float,
+        help="seconds after which another engine's run is stopped and reported as not finished",
+    )
+    p.add_argument(
         "--no-floor",
         dest="floor",
         action="store_false",
@@ -131,10 +141,6 @@ def patients(text: str) -> int:
     text = text.strip()
     scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:].lower(), 1)
     return int(float(text[:-1] if scale > 1 else text) * scale)
-
-
-def load_average() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def extract_for(size: int, args, fmt: str = "csv") -> Path:
@@ -167,62 +173,8 @@ def _parquet_extract(size: int, args) -> Path:
     return folder
 
 
-def _tree(pid: int) -> list[int]:
-    """PID and its live descendants (a Spark run's JVM is a child of `cohort run`)."""
-    parents = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-    tree, frontier = [pid], [pid]
-    while frontier:
-        frontier = [child for child, parent in parents.items() if parent in frontier]
-        tree += frontier
-    return tree
-
-
-def _tree_cpu(pid: int) -> float | None:
-    """CPU seconds of PID and its live descendants, with the children they reaped."""
-    total = None
-    for member in _tree(pid):
-        try:
-            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total = (total or 0) + sum(int(f) for f in fields[11:15]) / TICK  # u, s, cu, cs time
-    return total
-
-
-def _tree_rss_mib(pid: int) -> float:
-    """Resident MiB of PID and its descendants now (the JVM's memory is not in PID's VmHWM)."""
-    total = 0.0
-    for member in _tree(pid):
-        with contextlib.suppress(OSError):
-            for line in Path(f"/proc/{member}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) / 1024
-    return total
-
-
-def _proc_hwm_mib(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
-
-
-def _reset_hwm(pid: int) -> None:
-    with contextlib.suppress(OSError):  # not permitted: the stage peak is the peak so far
-        Path(f"/proc/{pid}/clear_refs").write_text("5")
-
-
-def _wait(proc: subprocess.Popen) -> tuple[int, float, float]:
-    """Exit code, CPU seconds and peak RSS (MiB) of PROC."""
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+class RunFailed(Exception):
+    """A `cohort run` that failed or was stopped at --engine-timeout."""
 
 
 def run_pipeline(extract: Path, work: Path, *, study: Path, args, engine: str) -> dict:
@@ -239,7 +191,13 @@ def run_pipeline(extract: Path, work: Path, *, study: Path, args, engine: str) -
         _need_option("--engine")
         cmd += ["--engine", engine, "--spark-master", args.spark_master]
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    timeout = args.engine_timeout if engine != "duckdb" else None
+    watchdog = threading.Timer(timeout, stop, (proc,)) if timeout else None
+    if watchdog:
+        watchdog.start()
     stages, cpu_at, other = {}, 0.0, []
     for line in proc.stderr:
         try:
@@ -249,22 +207,29 @@ def run_pipeline(extract: Path, work: Path, *, study: Path, args, engine: str) -
             continue
         name = LABELS.get(event.get("step"))
         if event.get("event") == "step_started" and name:
-            _reset_hwm(proc.pid)
-            cpu_at = _tree_cpu(proc.pid) or cpu_at
+            reset_hwm(proc.pid)
+            cpu_at = tree_cpu(proc.pid) or cpu_at
         elif event.get("event") == "step_finished" and name:
-            cpu = _tree_cpu(proc.pid)
+            cpu = tree_cpu(proc.pid)
             stages[name] = {
                 "wall": event["seconds"],
                 "cpu": None if cpu is None else cpu - cpu_at,
-                "peak_mib": _proc_hwm_mib(proc.pid),
-                "tree_rss_mib": _tree_rss_mib(proc.pid),
+                "peak_mib": peak_mib(proc.pid),
+                "tree_rss_mib": tree_rss_mib(proc.pid),
             }
             print(f"    {name}: {event['seconds']:.1f} s wall, {stages[name]['cpu'] or 0:.1f} s CPU "
                   f"(load avg {load_average()})", flush=True)  # fmt: skip
-    code, cpu, peak = _wait(proc)
+    code, cpu, peak = wait(proc)
     wall = time.perf_counter() - started
+    if watchdog:
+        watchdog.cancel()
     if code != 0:
-        sys.exit(f"cohort run failed (exit {code}): {' / '.join(other[-3:])}")
+        stopped = timeout and wall >= timeout
+        raise RunFailed(
+            f"{engine} run stopped at --engine-timeout {timeout:.0f} s after {list(stages)}"
+            if stopped
+            else f"cohort run failed (exit {code}): {' / '.join(other[-3:])}"
+        )
     # clear_refs resets the kernel's high-water mark that ru_maxrss reads too
     peak = max([peak] + [s["peak_mib"] or 0 for s in stages.values()])
     # a JVM that outlived the run is not in wait4's figure: the stages' tree CPU is
@@ -285,7 +250,7 @@ def _has_option(option: str) -> bool:
 
 def _need_option(option: str) -> None:
     if not _has_option(option):
-        sys.exit(f"this checkout's `cohort run` has no {option} option: update it from main")
+        raise RunFailed(f"this checkout's `cohort run` has no {option} option: update it from main")
 
 
 def invitees(run_db: Path) -> set[tuple[str, str]]:
@@ -305,7 +270,7 @@ def run_floor(
     before, started = load_average(), time.perf_counter()
     proc = subprocess.Popen(cmd + ["--repeat", str(repeat), "--json"], stdout=subprocess.PIPE)
     out = proc.stdout.read()
-    code, cpu, peak = _wait(proc)
+    code, cpu, peak = wait(proc)
     if code != 0:
         sys.exit(f"the floor failed (exit {code})")
     floor = json.loads(out) | {"wall": time.perf_counter() - started, "cpu": cpu, "peak_mib": peak}
@@ -328,45 +293,61 @@ def _median(runs: list[dict], *keys) -> float | None:
     return statistics.median(values) if values else None
 
 
-def bench_size(size: int, args, fmt: str = "csv") -> list[dict]:
-    """Every engine's runs of SIZE patients in FMT, the floor (against the duckdb run), and
-    each other engine's invitees against the duckdb run's: one result per engine."""
-    extract = extract_for(size, args, fmt)
-    results, last = [], {}
-    for engine in args.engines:
-        runs = []
-        for i in range(args.repeat):
-            work = args.data / "work" / f"{size}-{fmt}-{engine}-{i}-{os.getpid()}"
-            shutil.rmtree(work, ignore_errors=True)
-            before = load_average()
+def _engine_runs(size: int, fmt: str, engine: str, extract: Path, args) -> tuple[list, Path]:
+    """ENGINE's runs of EXTRACT; the last one's work folder is kept for the comparisons."""
+    runs, count = [], args.repeat if engine == "duckdb" else (args.other_runs or args.repeat)
+    for i in range(count):
+        work = args.data / "work" / f"{size}-{fmt}-{engine}-{i}-{os.getpid()}"
+        shutil.rmtree(work, ignore_errors=True)
+        before = load_average()
+        try:
             run = run_pipeline(extract, work, study=args.study, args=args, engine=engine)
-            run["load_average"] = (before, load_average())
-            print(
-                f"  {size:,} {fmt} {engine} run {i + 1}: {run['wall']:.1f} s wall, "
-                f"{run['cpu']:.1f} s CPU, peak {run['peak_mib']:,.0f} MiB, "
-                f"DuckDB {run['duckdb']} (load avg {before} -> {load_average()})",
-                flush=True,
-            )
-            runs.append(run)
-            if i < args.repeat - 1 and not args.keep:
-                shutil.rmtree(work, ignore_errors=True)
-        last[engine] = work
-        results.append(
-            {"size": size, "format": fmt, "engine": engine, "extract": str(extract),
-             "memory_limit": args.memory_limit, "duckdb": runs[-1]["duckdb"], "runs": runs,
-             "screening": "study" if args.screening_as_study else "off"}
-        )  # fmt: skip
-    floor = None
-    if args.floor:
-        floor = run_floor(
-            extract, last["duckdb"] / "run" / "run.duckdb", repeat=args.repeat,
-            memory_limit=args.memory_limit, tmp=args.data / "work",
-        )  # fmt: skip
+        except RunFailed:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+        run["load_average"] = (before, load_average())
+        print(
+            f"  {size:,} {fmt} {engine} run {i + 1}: {run['wall']:.1f} s wall, "
+            f"{run['cpu']:.1f} s CPU, peak {run['peak_mib']:,.0f} MiB, "
+            f"DuckDB {run['duckdb']} (load avg {before} -> {load_average()})",
+            flush=True,
+        )
+        runs.append(run)
+        if i < count - 1 and not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return runs, work
+
+
+def bench_size(size: int, args, fmt: str = "csv") -> list[dict]:
+    """Every engine's runs of SIZE patients in FMT, the floor (against the duckdb run, right
+    after it), and each other engine's invitees against the duckdb run's: one result per
+    engine (another engine's failure or timeout is reported, not fatal)."""
+    extract = extract_for(size, args, fmt)
+    results, last, floor = [], {}, None
+    for engine in args.engines:
+        result = {
+            "size": size, "format": fmt, "engine": engine, "extract": str(extract),
+            "memory_limit": args.memory_limit, "screening": "study" if args.screening_as_study else "off",
+        }  # fmt: skip
+        try:
+            runs, last[engine] = _engine_runs(size, fmt, engine, extract, args)
+        except RunFailed as exc:
+            if engine == "duckdb":
+                sys.exit(str(exc))
+            print(f"  {size:,} {fmt} {engine}: {exc}", flush=True)
+            results.append(result | {"failed": str(exc), "runs": []})
+            continue
+        results.append(result | {"duckdb": runs[-1]["duckdb"], "runs": runs})
+        if engine == "duckdb" and args.floor:
+            floor = run_floor(
+                extract, last["duckdb"] / "run" / "run.duckdb", repeat=args.repeat,
+                memory_limit=args.memory_limit, tmp=args.data / "work",
+            )  # fmt: skip
     base = invitees(last["duckdb"] / "run" / "run.duckdb")
     for result in results:
         result["floor"] = floor
         result["invited"] = len(base)
-        if result["engine"] != "duckdb":
+        if result["engine"] != "duckdb" and result["engine"] in last:
             mine = invitees(last[result["engine"]] / "run" / "run.duckdb")
             result["invited"] = len(mine)
             result["versus"] = {
@@ -420,22 +401,31 @@ def main(argv: list[str] | None = None) -> None:
         f"data in {args.data}",
         flush=True,
     )
-    results = []
+    results, failed = [], []
+    out = args.data / f"results-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
     for size in args.sizes:
         for fmt in args.formats:
             for result in bench_size(size, args, fmt):
+                if "failed" in result:
+                    failed.append(result)
+                    continue
                 result["summary"] = summarise(result)
                 report(result, result["summary"])
                 results.append(result)
+            _save(out, args, results + failed)  # after each size: a later stop loses nothing
     table(results)
+    for result in failed:
+        print(
+            f"  {result['size']:>10,} {result['format']:<8} {result['engine']:<7} {result['failed']}"
+        )
     if len({r["size"] for r in results}) > 1:
         growth([r for r in results if r["engine"] == "duckdb"])
-    out = args.data / f"results-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
-    out.write_text(
-        json.dumps({"cpus": os.cpu_count(), "memory_limit": args.memory_limit, "results": results},
-                   indent=1, default=str)
-    )  # fmt: skip
     print(f"\nResults: {out}")
+
+
+def _save(out: Path, args, results: list[dict]) -> None:
+    body = {"cpus": os.cpu_count(), "memory_limit": args.memory_limit, "results": results}
+    out.write_text(json.dumps(body, indent=1, default=str))
 
 
 if __name__ == "__main__":

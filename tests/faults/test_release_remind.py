@@ -7,6 +7,7 @@ rows are visible together or not at all."""
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import signal
@@ -334,3 +335,21 @@ def test_reminder_rows_changed_are_caught(reminded, change):
 
 def _seq(ws, kind):
     return [e["seq"] for e in read_entries(ws / "audit.log") if e["kind"] == kind][-1]
+
+
+def test_an_older_versions_committed_reminder_is_published_by_the_next_command(written, tmp_path):
+    """Before the commit journal, a reminder batch committed (status 'committed', absolute
+    folders) and killed before its move was finished by the next `cohort remind` only."""
+    ws, run_id = _copy(written, tmp_path)
+    (ws / "workspace.json").write_text(json.dumps({"root": str(ws.resolve())}))  # the original
+    assert cohort(*_remind(ws, run_id)).exit_code == 0
+    (done,) = (ws / "runs" / run_id / "reminders").iterdir()
+    stage = done.parent / f".{done.name}.stage"
+    done.rename(stage)  # as the older version left it: committed, still in its staging folder
+    with duckdb.connect(str(ws / "state.duckdb")) as con:
+        con.execute("UPDATE reminders SET status = 'committed', stage_dir = $s, out_dir = $o",
+                    {"s": str(stage.resolve()), "o": str(done.resolve())})  # fmt: skip
+    assert cohort("dnc", "list", "--workspace", ws).exit_code == 0  # any command
+    assert (done / "mailmerge.csv").is_file() and not stage.exists()
+    assert _reminders(ws) == [("published", 2)]
+    assert verify(ws).exit_code == 0

@@ -24,10 +24,12 @@ from pipeline.invitations.csvfiles import write_csv
 from pipeline.invitations.letter_text import letter_text
 from pipeline.invitations.letters import LetterRenderer, Pack, Practice, uk_date
 from pipeline.invitations.practice_settings import store_practice_letters
-from pipeline.invitations.render_jobs import (
+from pipeline.invitations.render_jobs import (  # noqa: F401 (DOCX_TEMPLATE, copy_docx_template: kept importable here)
+    DOCX_TEMPLATE,
     ListJob,
     PracticeJob,
     Words,
+    copy_docx_template,
     run_jobs,
 )
 from pipeline.invitations.spreadsheets import write_xlsx

@@ -38,6 +38,7 @@ from pipeline.invitations import pdf
 from pipeline.invitations.letters import Pack, uk_date
 from pipeline.invitations.outputs import (
     by_practice,
+    copy_docx_template,
     fetch,
     list_people,
     practices,
@@ -45,7 +46,6 @@ from pipeline.invitations.outputs import (
     write_table,
 )
 from pipeline.invitations.practice_settings import store_practice_letters
-from pipeline.invitations.render_jobs import copy_docx_template
 from pipeline.workspace import now, operator, publish_dir
 
 PACKS = (("reminders", False), ("reminders_large_print", True))

@@ -16,7 +16,7 @@ NEW_WORKSPACE ?=
 ARGS      ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test run check validate codelists-check sql lint format bench efficacy clean
+.PHONY: help install demo test run check validate codelists-check sql lint format bench efficacy spark test-spark clean
 
 help: ## List the targets
 	@echo "Cohort Finder: make TARGET [VAR=value]"
@@ -77,6 +77,19 @@ bench: $(BIN)/.installed ## Benchmarks at 100k/1M/3M patients, CSV and Parquet, 
 
 efficacy: $(BIN)/.installed ## Letters vs truth on 5 fresh synthetic worlds: codelist-only, InStep rows, pilot Table 1 (slow; ARGS="--seeds 2 --patients 20000" for a quick look)
 	$(BIN)/python benchmarks/efficacy.py $(ARGS)
+
+# The optional Spark engine: pyspark (requirements-spark.lock) into .venv, and Java 17+
+# (installed with apt-get when missing, and said so). Never part of install/demo/test.
+$(BIN)/.spark-installed: $(BIN)/.installed requirements-spark.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-spark.lock
+	@touch $@
+
+spark: $(BIN)/.spark-installed ## Install the optional Spark engine: pinned pyspark into .venv, Java 17+ with apt-get if missing
+	@$(BIN)/python -m pipeline.engines.spark.java --install
+	@$(BIN)/python -c 'import pyspark; print("pyspark", pyspark.__version__, "in $(VENV): cohort run --engine spark and make test-spark can run")'
+
+test-spark: spark $(BIN)/.dev-installed ## The study spec tests on a local Spark session (after make spark; slow), plus the engine's own tests
+	$(BIN)/python -m pytest -q --engine spark -m "not duckdb_only" tests/study tests/engines $(ARGS)
 
 clean: ## Remove the virtual environment, demo output and caches (not your workspace)
 	rm -rf $(VENV) $(DEMO_DIR) build *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -68,6 +68,12 @@ class AuditError(CohortError):
     exit_code = 8
 
 
+class EngineError(CohortError):
+    """The engine asked for (--engine spark) is not installed, or could not start."""
+
+    exit_code = 9
+
+
 class StorageError(CohortError):
     """A disk is full, or a folder the command must write to is read-only."""
 

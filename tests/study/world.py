@@ -19,6 +19,7 @@ codelist_codes, prior_invitations, do_not_contact, screened_out), filled directl
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 
@@ -103,6 +104,22 @@ research_opt_out_withdrawn | 1       | snomedct      | 827261000000102   | Disse
 """
 
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+# The engine the study runs on: COHORT_TEST_ENGINE, set from pytest's --engine (tests/conftest.py).
+# Spark: one local session per test process, two threads and two shuffle partitions (tiny data).
+SPARK_MASTER = "local[2]"
+SPARK_CONF = {"spark.sql.shuffle.partitions": "2", "spark.default.parallelism": "2"}
+
+
+def engine() -> str:
+    return os.environ.get("COHORT_TEST_ENGINE", "duckdb")
+
+
+def spark():
+    """The test process's Spark session (started on first use)."""
+    from pipeline.engines.spark.session import spark_session
+
+    return spark_session(SPARK_MASTER, conf=SPARK_CONF)
 
 
 def cell(text: str):

@@ -77,14 +77,14 @@ def find_practice_folders(paths: list[Path]) -> list[Path]:
     return folders
 
 
-def _describe_problem(problem: str, n: int, lines: list[int]) -> str:
+def describe_problem(problem: str, n: int, lines: list[int]) -> str:
     kind, _, column = problem.partition(":")
     shown = ", ".join(str(x) for x in lines)
     rows = f" (row{'s' if n > 1 else ''} {shown}{', …' if n > len(lines) else ''})"
     return PROBLEMS[kind].format(n=n, noun="row" if n == 1 else "rows", rows=rows, column=column)
 
 
-def _insert_practice(con, m: Manifest) -> None:
+def insert_practice(con, m: Manifest) -> None:
     db.run(
         con,
         "load/insert_practice",
@@ -102,6 +102,12 @@ def _insert_practice(con, m: Manifest) -> None:
 def read_manifests(paths: list[Path]) -> list[Manifest]:
     """Every practice's manifest; a practice given twice is an error."""
     manifests = [read_manifest(folder) for folder in find_practice_folders(paths)]
+    refuse_duplicates(manifests)
+    return manifests
+
+
+def refuse_duplicates(manifests: list[Manifest]) -> None:
+    """A practice given twice is an error."""
     seen: dict[str, Path] = {}
     for m in manifests:
         if m.practice_code in seen:
@@ -109,7 +115,6 @@ def read_manifests(paths: list[Path]) -> list[Manifest]:
                 f"{m.folder}: practice {m.practice_code} is also in {seen[m.practice_code]}; give each practice once"
             )
         seen[m.practice_code] = m.folder
-    return manifests
 
 
 def load_extracts(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> LoadResult:
@@ -124,7 +129,7 @@ def load_extracts(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> LoadResu
             result.warnings.append(
                 f"{m.folder / 'manifest.yaml'}: ignored unknown key(s) {', '.join(m.unknown_keys)}"
             )
-        _insert_practice(con, m)
+        insert_practice(con, m)
     described = [
         sources.describe(con, m, t, result.warnings)
         for m in result.manifests
@@ -144,6 +149,7 @@ def load_extracts(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> LoadResu
         more = f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''}; `cohort check` lists them all)"
         raise ExtractError(problems[0] + (more if len(problems) > 1 else ""), problems=problems)
     db.script(con, "load/drop_problem_columns")
+    db.script(con, "load/record_dates")
     for code, table, n in db.run(con, "load/future_records").fetchall():
         result.future_records[(code, table)] = n
     for w in result.warnings:
@@ -197,5 +203,5 @@ def _problems(con, manifests: list[Manifest], files: dict) -> list[str]:
         f = by_file[(table, code)]
         lines = [f.first_row + o for o in offsets]
         key = (order[code], tables.index(table), lines[0], problem)
-        found.append((key, f"{f.path}: {_describe_problem(problem, n, lines)}"))
+        found.append((key, f"{f.path}: {describe_problem(problem, n, lines)}"))
     return [message for _, message in sorted(found)]

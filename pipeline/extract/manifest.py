@@ -64,9 +64,10 @@ def _fail(path: Path, what: str) -> ExtractError:
     return ExtractError(f"{path}: {what}")
 
 
-def _read_yaml(path: Path) -> dict:
+def _read_yaml(path: Path, raw: bytes | None = None) -> dict:
     try:
-        data = yamlsafe.safe_load(path.read_text(encoding="utf-8-sig"))
+        text = (raw if raw is not None else path.read_bytes()).decode("utf-8-sig")
+        data = yamlsafe.safe_load(text)
     except UnicodeDecodeError as exc:
         raise _fail(path, f"not UTF-8 at byte {exc.start}; save the manifest as UTF-8") from None
     except yamlsafe.UnsafeYaml as exc:
@@ -129,10 +130,10 @@ def _language(path: Path, value: object) -> str:
     return text
 
 
-def read_manifest(folder: Path) -> Manifest:
-    """Read and check FOLDER/manifest.yaml."""
+def read_manifest(folder: Path, *, raw: bytes | None = None) -> Manifest:
+    """Read and check FOLDER/manifest.yaml (RAW: its bytes, read elsewhere, e.g. from a URI)."""
     path = folder / "manifest.yaml"
-    data = _read_yaml(path)
+    data = _read_yaml(path, raw)
     for key in ("practice_code", "practice_name", "extract_date"):
         if data.get(key) in (None, ""):
             raise _fail(path, f"missing required key '{key}'")

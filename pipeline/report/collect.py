@@ -131,7 +131,7 @@ def _practices(con: duckdb.DuckDBPyConnection, tables: frozenset[str]) -> list[P
         for code, index_date in db.run(con, "report/index_dates").fetchall():
             if code in by_code:
                 by_code[code].index_date = index_date
-    if {"events", "medications"} <= tables:
+    if "record_dates" in tables:
         for code, _table, n in db.run(con, "load/future_records").fetchall():
             if code in by_code:
                 by_code[code].future_records += int(n)

@@ -1,17 +1,12 @@
 -- For each practice, the dates a data manager should be warned about: its
 -- extract date, the index date a run uses ($index_date, or the extract date),
--- and the date of its first record (the earliest event or prescription issue).
+-- and the date of its first record (the earliest event or prescription issue,
+-- from record_dates: sql/load/record_dates.sql).
 -- pipeline/report/warnings.py turns these into a stale-extract warning (letters
 -- dated well after the extract) and an index-date-before-the-data warning.
-WITH first_records AS (
-    SELECT practice_code, min(event_date) AS first_record FROM events GROUP BY practice_code
-    UNION ALL
-    SELECT practice_code, min(issue_date) AS first_record FROM medications GROUP BY practice_code
-),
-
-first_record AS (
+WITH first_record AS (
     SELECT practice_code, min(first_record) AS first_record
-    FROM first_records
+    FROM record_dates
     GROUP BY practice_code
 ),
 

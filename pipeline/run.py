@@ -187,6 +187,10 @@ def _stages(state: RunState, progress: Progress) -> None:
         if state.con is not None:
             state.con.close()
             state.con = None
+        if state.spark is not None:
+            from pipeline.engines.spark.stages import release
+
+            release(state.spark)
 
 
 def _finish_failed(state: RunState, error: ValidationFailed) -> None:

@@ -64,6 +64,7 @@ def load_study(state: StudyState) -> None:
 def load(state: StudyState) -> None:
     from pipeline.invitations import check_practice_contacts, letter_text
 
+    state.engine = {"name": "duckdb", "duckdb_version": duckdb.__version__}
     state.load = load_extracts(state.con, list(state.options.extracts))
     check_practice_contacts(
         letter_text(state.study), state.load.manifests, study_source=state.options.study_path
@@ -328,13 +329,27 @@ IMPACT = (
 PIPELINE = [STAGES[name] for name in RUN]
 
 
+ENGINES = ("duckdb", "spark")
+
+
+def stage_function(state: StudyState, name: str) -> Callable:
+    """The function of stage NAME for the run's engine: the four stages that touch the
+    extract's records differ on Spark (pipeline/engines/spark/stages.py); every other
+    stage is the same on both engines."""
+    if state.options.engine == "spark":
+        from pipeline.engines.spark.stages import STAGES as SPARK_STAGES
+
+        return SPARK_STAGES.get(name, STAGES[name].fn)
+    return STAGES[name].fn
+
+
 def run_stages(state: StudyState, names: tuple[str, ...], progress) -> None:
     """Run the stages NAMES in order on STATE, timing each and showing its progress."""
     for name in names:
         stage = STAGES[name]
         with progress.step(stage.label):
             started = time.perf_counter()
-            stage.fn(state)
+            stage_function(state, name)(state)
             state.timings[name] = round(time.perf_counter() - started, 3)
             progress.count(**counts(name, state))
         fault(f"after_{name}")  # test-only kill point (tests/faults)

@@ -31,6 +31,9 @@ class StudyOptions:
     index_date: dt.date | None = None
     codelists_dir: Path = CODELISTS_DIR
     letter_date: dt.date | None = None  # the date on the letters (default today); for warnings
+    engine: str = "duckdb"  # duckdb | spark (--engine): where the extract is loaded and judged
+    spark_master: str = "local[*]"  # --spark-master, for --engine spark
+    locations: tuple[str, ...] = ()  # the EXTRACT arguments as typed (a URI kept), for Spark
 
 
 @dataclass(kw_only=True)
@@ -39,6 +42,8 @@ class StudyState:
 
     options: StudyOptions
     con: duckdb.DuckDBPyConnection | None = None
+    spark: object | None = None  # the SparkSession, with --engine spark
+    engine: dict = field(default_factory=lambda: {"name": "duckdb"})  # for the run record
     study: Study | None = None
     codelists: list[CodelistVersion] = field(default_factory=list)
     load: LoadResult | None = None

@@ -43,6 +43,7 @@ def write_run_record(state) -> Path:
         "operator": operator(),
         "tool": {"name": "cohort-finder", "version": __version__, "git_commit": git_commit()},
         "options": _options(state.options),
+        "engine": dict(state.engine),
         "study": _study(state.study),
         "index_dates": facts["index_dates"],
         "codelists": codelist_entries(state.study, state.codelists),
@@ -120,9 +121,12 @@ def _write_compiled_sql(state, stage: Path) -> dict | None:
 
 def _options(options) -> dict:
     keep = ("index_date", "max_invites_per_practice", "seed", "letter_date", "reply_days")
-    keep += ("memory_limit", "threads")
+    keep += ("memory_limit", "threads", "engine")
     found = {k: vars(options)[k] for k in keep}
     found["extracts"] = [str(Path(p).resolve()) for p in options.extracts]
+    if options.engine == "spark":
+        found["spark_master"] = options.spark_master
+        found["extracts"] = list(options.locations) or found["extracts"]
     found["study_path"] = str(Path(options.study_path).resolve())
     return json.loads(json.dumps(found, default=str))
 

@@ -46,9 +46,13 @@ def codelist_sql() -> str:
 
 
 def build_codelist_table(
-    con: duckdb.DuckDBPyConnection, versions: Iterable[CodelistVersion]
+    con: duckdb.DuckDBPyConnection, versions: Iterable[CodelistVersion], *, seen_codes=None
 ) -> int:
-    """Create ``codelist_codes`` (and ``codelist_definitions``) for VERSIONS; return its row count."""
+    """Create ``codelist_codes`` (and ``codelist_definitions``) for VERSIONS; return its row count.
+
+    SEEN_CODES(table, systems) gives the distinct (coding_system, code) of TABLE's
+    records in SYSTEMS as an Arrow table, when the records are not in CON (the Spark
+    engine); by default they are read from CON's events and medications."""
     chosen = unique_versions(versions)
     frames = {
         "codelist_definition_rows": definitions_frame(chosen),
@@ -59,7 +63,7 @@ def build_codelist_table(
         con.register(name, frame.to_arrow())
     try:
         db.script(con, "codelists/inputs")
-        _load_seen_codes(con, frames["codelist_definition_rows"])
+        _load_seen_codes(con, frames["codelist_definition_rows"], seen_codes)
         db.script(con, "codelists/codes")
     finally:
         for name in frames:
@@ -73,12 +77,20 @@ def unique_versions(versions: Iterable[CodelistVersion]) -> list[CodelistVersion
     return [by_label[label] for label in sorted(by_label)]
 
 
-def _load_seen_codes(con: duckdb.DuckDBPyConnection, definitions: pl.DataFrame) -> None:
+def _load_seen_codes(
+    con: duckdb.DuckDBPyConnection, definitions: pl.DataFrame, seen_codes=None
+) -> None:
     """Distinct codes of the run's events / medications in systems that some prefix rule uses."""
     wanted = set(definitions.filter(pl.col("prefix").is_not_null())["coding_system"].to_list())
     for table, (sql_name, systems) in SEEN.items():
         used = sorted(wanted & set(systems))
-        if used and db.run(con, "codelists/table_exists", table_name=table).fetchall()[0][0]:
+        if used and seen_codes is not None:
+            con.register("seen_elsewhere", seen_codes(table, used))
+            try:
+                con.execute("INSERT INTO codelist_seen_codes SELECT coding_system, code FROM seen_elsewhere")
+            finally:
+                con.unregister("seen_elsewhere")
+        elif used and db.run(con, "codelists/table_exists", table_name=table).fetchall()[0][0]:
             db.run(con, sql_name, systems=used)
 
 

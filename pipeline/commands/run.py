@@ -11,7 +11,7 @@ from pipeline.paths import DEFAULT_STUDY
 
 
 @click.command("run")
-@click.argument("extracts", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("extracts", nargs=-1, required=True, type=str)
 @click.option(
     "--index-date",
     callback=iso_date,
@@ -75,6 +75,22 @@ from pipeline.paths import DEFAULT_STUDY
 )
 @MEMORY_LIMIT
 @THREADS
+@click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+    help="Where the extract is loaded, validated and judged. `spark` (after `make spark`) "
+    "reads CSV or Parquet at a local path or a URI Spark reads (file://, hdfs://, s3a://); "
+    "the workspace, letters and lists stay on this machine (docs/scaling.md).",
+)
+@click.option(
+    "--spark-master",
+    metavar="URL",
+    default="local[*]",
+    show_default=True,
+    help="Spark master for --engine spark: local[*], local[N], spark://HOST:7077, yarn, k8s://...",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
 @click.option(
     "--log-json",
@@ -96,21 +112,28 @@ def run_command(
     screening_reason,
     memory_limit,
     threads,
+    engine,
+    spark_master,
     quiet,
     log_json,
 ):
     """Find the study's patients in EXTRACT folders and write their invitations.
 
-    EXTRACT is a practice folder (with manifest.yaml) or a folder of them.
+    EXTRACT is a practice folder (with manifest.yaml) or a folder of them; with
+    --engine spark also a URI Spark reads (file://, hdfs://, s3a://, ...).
     Exit status 0 when invitations were produced (zero invitees is a success).
     """
     from pipeline.errors import ValidationFailed
     from pipeline.progress import Progress
     from pipeline.run import RunOptions, execute
+    from pipeline.engines.locations import extract_paths
     from pipeline.summary import print_failed_run, print_summary
 
     options = RunOptions(
-        extracts=tuple(extracts),
+        extracts=extract_paths(extracts, engine=engine),
+        locations=tuple(extracts) if engine == "spark" else (),
+        engine=engine,
+        spark_master=spark_master,
         study_path=study_path,
         workspace=workspace,
         out=out,

@@ -142,6 +142,7 @@ class Provenance:
     inputs: list[Hashed] = field(default_factory=list)
     record_sha256: str = ""
     note: str = ""
+    engine: str = ""  # which engine judged the extract (run record "engine")
 
 
 def read_record(run_dir: Path) -> Provenance:
@@ -181,7 +182,17 @@ def read_record(run_dir: Path) -> Provenance:
         others=_others(doc),
         inputs=_inputs(doc),
         record_sha256=sha256_file(path),
+        engine=engine_text(doc.get("engine") or {}),
     )
+
+
+def engine_text(engine: dict) -> str:
+    """'DuckDB 1.x' or 'Spark 4.3.0 (master local[*])', from the run record's engine entry."""
+    if engine.get("name") == "spark":
+        return f"Spark {engine.get('spark_version', '')} (master {engine.get('master', '')})"
+    if engine.get("name") == "duckdb":
+        return f"DuckDB {engine.get('duckdb_version', '')}".strip()
+    return ""
 
 
 def _others(doc: dict) -> list[Hashed]:

@@ -37,6 +37,7 @@ def con():
         "INSERT INTO medications (practice_code, patient_id, issue_date, coding_system, code) "
         "VALUES ('A81001', 'p1', DATE '2011-01-10', 'dmd', '2'), ('B82002', 'p2', DATE '2011-01-12', 'dmd', '2')"
     )
+    db.script(c, "load/record_dates")  # as the loader does once the records are in
     return c
 
 

@@ -87,7 +87,9 @@ def _load_seen_codes(
         if used and seen_codes is not None:
             con.register("seen_elsewhere", seen_codes(table, used))
             try:
-                con.execute("INSERT INTO codelist_seen_codes SELECT coding_system, code FROM seen_elsewhere")
+                con.execute(
+                    "INSERT INTO codelist_seen_codes SELECT coding_system, code FROM seen_elsewhere"
+                )
             finally:
                 con.unregister("seen_elsewhere")
         elif used and db.run(con, "codelists/table_exists", table_name=table).fetchall()[0][0]:

@@ -123,10 +123,10 @@ def run_command(
     --engine spark also a URI Spark reads (file://, hdfs://, s3a://, ...).
     Exit status 0 when invitations were produced (zero invitees is a success).
     """
+    from pipeline.engines.locations import extract_paths
     from pipeline.errors import ValidationFailed
     from pipeline.progress import Progress
     from pipeline.run import RunOptions, execute
-    from pipeline.engines.locations import extract_paths
     from pipeline.summary import print_failed_run, print_summary
 
     options = RunOptions(

@@ -7,7 +7,6 @@ from pathlib import Path
 from pipeline.errors import UsageError
 
 
-
 def extract_paths(given: tuple[str, ...], *, engine: str) -> tuple[Path, ...]:
     """GIVEN as Paths (a file:// URI as its local path). A URI of another scheme is
     refused on DuckDB, which reads local folders only; on Spark it is kept as typed

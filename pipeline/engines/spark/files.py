@@ -112,7 +112,9 @@ def practice_folders(files: HadoopFiles, locations: list[str]) -> list[Folder]:
     for given in locations:
         location = qualified(given)
         if not files.exists(location):
-            raise ExtractError(f"{given}: no such folder; give a practice folder or a folder of them")
+            raise ExtractError(
+                f"{given}: no such folder; give a practice folder or a folder of them"
+            )
         if files.is_file(f"{location.rstrip('/')}/manifest.yaml"):
             found.append(Folder(location))
             continue

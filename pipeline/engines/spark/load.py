@@ -33,13 +33,13 @@ from dataclasses import dataclass
 import duckdb
 
 from pipeline import db
+from pipeline.engines.spark import files as fs
+from pipeline.engines.spark.normalise import columns, projections
 from pipeline.errors import ExtractError
 from pipeline.extract import schema
 from pipeline.extract.loader import LoadResult, describe_problem, insert_practice, refuse_duplicates
 from pipeline.extract.manifest import read_manifest
 from pipeline.extract.sources import _mapping
-from pipeline.engines.spark import files as fs
-from pipeline.engines.spark.normalise import columns, projections
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +180,7 @@ def _practice_of(spark, group: list[SparkFile]):
     expr = None
     for f in group:
         hit = _normal(F.col("_metadata.file_path")) == F.lit(_spark_name(spark, f.location))
-        expr = (F.when(hit, f.practice_code) if expr is None else expr.when(hit, f.practice_code))
+        expr = F.when(hit, f.practice_code) if expr is None else expr.when(hit, f.practice_code)
     return expr
 
 

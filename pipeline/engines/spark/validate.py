@@ -42,8 +42,12 @@ def run_suites_spark(spark, suite_names, *, out_dir: Path | None = None) -> Vali
     started = time.perf_counter()
     suites = [read_suite(name) for name in suite_names]
     context = gx_engine.new_context()
-    source = context.data_sources.add_spark(name=DATASOURCE_NAME)
-    outcomes = [o for s in suites for t in s.tables for o in _run_table(context, source, spark, s, t)]
+    source = context.data_sources.add_spark(
+        name=DATASOURCE_NAME, persist=False
+    )  # tables are cached
+    outcomes = [
+        o for s in suites for t in s.tables for o in _run_table(context, source, spark, s, t)
+    ]
     summary = ValidationSummary(
         suites=tuple(s.name for s in suites),
         outcomes=tuple(outcomes),

@@ -9,6 +9,7 @@ same. A damaged CSV is refused on Spark as on DuckDB, naming the file and the ro
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -131,3 +132,40 @@ def test_a_damaged_csv_is_refused_naming_the_file_and_row(spark, worlds, tmp_pat
         assert str(target) in message
         assert "1 row with a blank or unreadable event_date (row 6)" in message
     assert messages["duckdb"] == messages["spark"]
+
+
+def test_the_extract_suites_give_the_same_results_on_both_engines(spark, worlds, tmp_path):
+    """A patient born in 1890 (blocking) and an NHS number of 9 digits (warning): GX on
+    Spark finds what GX on DuckDB finds, check by check, and stops the run the same way."""
+    from pipeline import db
+    from pipeline.engines.spark.load import load_extracts_spark
+    from pipeline.engines.spark.validate import run_suites_spark
+    from pipeline.extract.loader import load_extracts
+    from pipeline.validation import EXTRACT_SUITES, run_suites
+
+    copy = tmp_path / "odd"
+    shutil.copytree(worlds / "csv", copy)
+    target = sorted(p for p in copy.iterdir() if p.is_dir())[0] / "patients.csv"
+    with target.open(encoding="utf-8", newline="") as fh:
+        table = list(csv.DictReader(fh))
+    table[3]["date_of_birth"] = "1890-05-01"
+    table[4]["nhs_number"] = "123456789"
+    with target.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(table[0]))
+        writer.writeheader()
+        writer.writerows(table)
+    duck = db.connect()
+    load_extracts(duck, [copy])
+    on_duckdb = run_suites(duck, EXTRACT_SUITES, out_dir=tmp_path / "v_duck")
+    load_extracts_spark(db.connect(), spark, [str(copy)])
+    on_spark = run_suites_spark(spark, EXTRACT_SUITES, out_dir=tmp_path / "v_spark")
+    failing = [o for o in on_duckdb.outcomes if not o.success]
+    assert {o.description for o in failing} >= {
+        "date_of_birth after 1900-01-01",
+        "nhs_number is 10 digits when present",
+    }
+    assert [dataclasses.asdict(o) for o in on_spark.outcomes] == [
+        dataclasses.asdict(o) for o in on_duckdb.outcomes
+    ]
+    assert on_spark.failure_message() == on_duckdb.failure_message()
+    assert (tmp_path / "v_spark" / "results.html").is_file()

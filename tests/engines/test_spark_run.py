@@ -103,11 +103,16 @@ def test_both_engines_invite_the_same_people(spark, worlds, tmp_path, fmt):
     assert "Spark " in (b / "report.html").read_text(encoding="utf-8")
 
 
-def _damage(extract: Path, tmp_path: Path) -> Path:
-    """The world with one events row dated 2020-13-45 (row 6 of the second practice's file)."""
+def _damage(extract: Path, tmp_path: Path, kind: str) -> Path:
+    """The world with the second practice's events.csv damaged: row 6 dated 2020-13-45
+    (KIND "date"), or the file cut short at the end of its last record (KIND "cut": the
+    line break gone, as where a copy stopped inside the last field)."""
     copy = tmp_path / "damaged"
     shutil.copytree(extract, copy)
     target = sorted(p for p in copy.iterdir() if p.is_dir())[1] / "events.csv"
+    if kind == "cut":
+        target.write_bytes(target.read_bytes().rstrip(b"\r\n"))
+        return target
     lines = target.read_text(encoding="utf-8").split("\n")
     fields = lines[5].split(",")
     fields[1] = "2020-13-45"
@@ -116,8 +121,15 @@ def _damage(extract: Path, tmp_path: Path) -> Path:
     return target
 
 
-def test_a_damaged_csv_is_refused_naming_the_file_and_row(spark, worlds, tmp_path):
-    target = _damage(worlds / "csv", tmp_path)
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("date", "1 row with a blank or unreadable event_date (row 6)"),
+        ("cut", "does not end with a line break: the file was cut short"),
+    ],
+)
+def test_a_damaged_csv_is_refused_naming_the_file_and_row(spark, worlds, tmp_path, kind, expected):
+    target = _damage(worlds / "csv", tmp_path, kind)
     messages = {}
     for engine in ("duckdb", "spark"):
         ws = tmp_path / engine
@@ -129,8 +141,7 @@ def test_a_damaged_csv_is_refused_naming_the_file_and_row(spark, worlds, tmp_pat
             p for p in (ws / "runs").iterdir() if (p / "mailmerge.csv").exists()
         ]
     for message in messages.values():
-        assert str(target) in message
-        assert "1 row with a blank or unreadable event_date (row 6)" in message
+        assert str(target) in message and expected in message
     assert messages["duckdb"] == messages["spark"]
 
 

@@ -100,6 +100,25 @@ class HadoopFiles:
         finally:
             stream.close()
 
+    def tail(self, location: str, n: int) -> bytes:
+        """The file's last N bytes."""
+        fs, path = self._fs_path(location)
+        size = int(fs.getFileStatus(path).getLen())
+        stream = fs.open(path)
+        try:
+            stream.seek(max(0, size - n))
+            buffer = self._jvm.java.nio.ByteBuffer.allocate(n)
+            channel = self._jvm.java.nio.channels.Channels.newChannel(stream)
+            got = 0
+            while got < min(n, size):
+                read = channel.read(buffer)
+                if read < 0:
+                    break
+                got += read
+            return bytes(buffer.array())[:got]
+        finally:
+            stream.close()
+
     def size(self, location: str) -> int:
         fs, path = self._fs_path(location)
         return int(fs.getFileStatus(path).getLen())

@@ -36,7 +36,7 @@ from pipeline import db
 from pipeline.engines.spark import files as fs
 from pipeline.engines.spark.normalise import columns, projections
 from pipeline.errors import ExtractError
-from pipeline.extract import schema
+from pipeline.extract import damage, schema
 from pipeline.extract.loader import LoadResult, describe_problem, insert_practice, refuse_duplicates
 from pipeline.extract.manifest import read_manifest
 from pipeline.extract.sources import _mapping
@@ -102,11 +102,12 @@ def load_extracts_spark(con: duckdb.DuckDBPyConnection, spark, locations: list[s
     _push(spark, con, "sparse_tables", "SELECT * FROM sparse_tables")
     for table in schema.TABLES:
         _load_table(spark, table, [f for f in described if f.table is table])
-    problems = _problems(spark, manifests, described)
+    counted = _counts(spark)
+    problems = _cut(hadoop, described, counted) + _problems(spark, manifests, described)
     if problems:
         more = f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''}; `cohort check` lists them all)"
         raise ExtractError(problems[0] + (more if len(problems) > 1 else ""), problems=problems)
-    _counts(spark, con, result)
+    _record_counts(con, result, counted)
     _patients_back(spark, con)
     for w in result.warnings:
         log.warning(w)
@@ -255,10 +256,27 @@ def _describe_problem(problem: str, n: int, lines: list[int]) -> str:
     return describe_problem(problem, n, lines)
 
 
-def _counts(spark, con, result: LoadResult) -> None:
+def _counts(spark) -> list[tuple]:
+    """Per practice and table: rows, first record date, records after the extract date."""
+    return [tuple(r) for r in spark.sql(db.sql_text("spark/load_counts")).collect()]
+
+
+def _cut(hadoop, described: list[SparkFile], counted: list[tuple]) -> list[str]:
+    """CSV files whose last record has no line break after it: cut short (the DuckDB
+    loader's check, damage.tail_problem, on the file's last bytes). NUL bytes in a
+    file's tail need no check here: Spark reads them, and their rows are flagged."""
+    rows = {(code, table): n for code, table, n, *_ in counted}
+    found = []
+    for f in described:
+        n = rows.get((f.practice_code, f.table.name), 0)
+        if f.is_csv and damage.tail_problem(hadoop.tail(f.location, 2), rows=n) == "cut":
+            found.append(f"{f.location}: " + damage.CUT.format(line=n + 1))
+    return found
+
+
+def _record_counts(con, result: LoadResult, rows: list[tuple]) -> None:
     """Rows per practice and table, and record_dates (first record, records after the
     extract date) into CON and RESULT."""
-    rows = spark.sql(db.sql_text("spark/load_counts")).collect()
     dates = []
     for code, table, n, first, future in rows:
         result.row_counts[(code, table)] = int(n)

@@ -114,6 +114,12 @@ def _args(argv):
         help="seconds after which another engine's run is stopped and reported as not finished",
     )
     p.add_argument(
+        "--engine-deadline",
+        metavar="HH:MM",
+        type=lambda t: dt.datetime.combine(dt.date.today(), dt.time.fromisoformat(t)).timestamp(),
+        help="clock time (today) by which another engine's run is stopped, as --engine-timeout",
+    )
+    p.add_argument(
         "--no-floor",
         dest="floor",
         action="store_false",
@@ -194,7 +200,12 @@ def run_pipeline(extract: Path, work: Path, *, study: Path, args, engine: str) -
     proc = subprocess.Popen(
         cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True
     )
-    timeout = args.engine_timeout if engine != "duckdb" else None
+    timeout = None
+    if engine != "duckdb":
+        limits = [args.engine_timeout, args.engine_deadline and args.engine_deadline - time.time()]
+        timeout = min((t for t in limits if t), default=None)
+        if timeout is not None and timeout <= 0:
+            raise RunFailed(f"{engine} run not started: --engine-deadline has passed")
     watchdog = threading.Timer(timeout, stop, (proc,)) if timeout else None
     if watchdog:
         watchdog.start()

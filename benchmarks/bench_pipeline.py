@@ -104,6 +104,12 @@ def _args(argv):
     )
     p.add_argument("--spark-master", default="local[*]", help="--spark-master for the spark engine")
     p.add_argument(
+        "--spark-driver-memory",
+        default="8g",
+        help="spark.driver.memory for the spark engine (local mode: the driver is the executor; "
+        "Spark's 1g default runs out of heap), via a spark-defaults.conf in DATA_DIR/spark-conf",
+    )
+    p.add_argument(
         "--other-runs",
         type=int,
         help="runs of each engine after duckdb (default: --repeat), e.g. 1 for one Spark run",
@@ -197,9 +203,11 @@ def run_pipeline(extract: Path, work: Path, *, study: Path, args, engine: str) -
         _need_option("--engine")
         cmd += ["--engine", engine, "--spark-master", args.spark_master]
     started = time.perf_counter()
+    env = os.environ | ({"SPARK_CONF_DIR": str(_spark_conf(args))} if engine == "spark" else {})
     proc = subprocess.Popen(
-        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True
-    )
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        env=env,
+    )  # fmt: skip
     timeout = None
     if engine != "duckdb":
         limits = [args.engine_timeout, args.engine_deadline and args.engine_deadline - time.time()]
@@ -257,6 +265,15 @@ def _has_option(option: str) -> bool:
     """Does this cohort run know OPTION (options arrive as the others land)?"""
     out = subprocess.run([str(COHORT), "run", "--help"], capture_output=True, text=True).stdout
     return option in out
+
+
+def _spark_conf(args) -> Path:
+    """A SPARK_CONF_DIR whose spark-defaults.conf gives the driver --spark-driver-memory."""
+    folder = args.data / "spark-conf"
+    folder.mkdir(parents=True, exist_ok=True)
+    conf = f"spark.driver.memory {args.spark_driver_memory}\n"
+    (folder / "spark-defaults.conf").write_text(conf, encoding="utf-8")
+    return folder
 
 
 def _need_option(option: str) -> None:

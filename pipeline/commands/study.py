@@ -22,14 +22,32 @@ STUDY_OPTION = click.option(
 
 @click.command("sql")
 @STUDY_OPTION
-def sql_command(study_path: Path) -> None:
+@click.option(
+    "--dialect",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+    help="duckdb: what a run executes in its DuckDB database; spark: the study's "
+    "statements as the Spark engine runs them (sqlglot, docs/engines.md).",
+)
+def sql_command(study_path: Path, dialect: str) -> None:
     """Print the SQL a run executes: the codelist stage, then the study's rules with
-    their bound parameters. The same study always prints the same text."""
+    their bound parameters. The same study always prints the same text.
+
+    With --dialect spark, the study's statements as `cohort run --engine spark`
+    runs them on Spark (the codelist stage runs in DuckDB on either engine)."""
     from pipeline.codelists.compile import codelist_sql
     from pipeline.study.compile import compile_study
     from pipeline.study.model import load_study
 
     compiled = compile_study(load_study(study_path))
+    if dialect == "spark":
+        from pipeline.engines.transpile import spark_script
+
+        click.echo("-- ==== Codelist stage: in the run database (DuckDB) on every engine ====")
+        click.echo("-- ==== Study rules on Spark (pipeline/engines/transpile.py) ====")
+        click.echo(spark_script(compiled), nl=False)
+        return
     click.echo("-- ==== Codelist stage (pipeline/codelists/compile.py) ====")
     click.echo(codelist_sql())
     click.echo("-- ==== Study rules (pipeline/study/compile.py) ====")

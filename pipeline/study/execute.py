@@ -4,6 +4,11 @@ Reads (docs/design/contracts.md): patients, events, medications, run_practices,
 codelist_codes, prior_invitations, do_not_contact, screened_out (empty when absent).
 Writes: population, evidence, attrition, quarantine, study_definition. The
 statements run in one transaction, so a failure leaves none of them half-written.
+
+Where the statements run is the ENGINE's business (pipeline/engines): DuckDB, in
+the run database itself (the default), or Spark, which brings the same output
+tables back into the run database (pipeline.engines.spark.study). Everything
+else here (compiling, the result, the attrition) is the same for both.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import duckdb
 
@@ -45,12 +51,33 @@ class StudyResult:
     timings: dict = field(default_factory=dict)
 
 
-def run_study(con: duckdb.DuckDBPyConnection, study: Study) -> StudyResult:
-    """Apply STUDY to the run database on CON; see the module docstring for tables."""
+class StudyEngine(Protocol):
+    """Runs a compiled study so that its output tables end up in the run database on CON."""
+
+    name: str
+
+    def execute(self, con: duckdb.DuckDBPyConnection, compiled: CompiledStudy) -> dict[str, float]:
+        """Run every statement; the seconds each took, by statement name."""
+        ...
+
+
+class DuckDBEngine:
+    """The default engine: the statements run in the run database, in one transaction."""
+
+    name = "duckdb"
+
+    def execute(self, con: duckdb.DuckDBPyConnection, compiled: CompiledStudy) -> dict[str, float]:
+        db.script(con, "study/screened_out_default")
+        check_inputs(con)
+        return _execute(con, compiled)
+
+
+def run_study(
+    con: duckdb.DuckDBPyConnection, study: Study, *, engine: StudyEngine | None = None
+) -> StudyResult:
+    """Apply STUDY to the run database on CON, on ENGINE (default DuckDB); see the module docstring."""
     compiled = compile_study(study)
-    db.script(con, "study/screened_out_default")
-    check_inputs(con)
-    timings = _execute(con, compiled)
+    timings = (engine or DuckDBEngine()).execute(con, compiled)
     return StudyResult(
         study=study.name,
         patients=_count(con, "SELECT count(*) FROM population"),
@@ -76,8 +103,13 @@ def check_inputs(con: duckdb.DuckDBPyConnection) -> None:
     present |= {r[0] for r in con.execute("SELECT view_name FROM duckdb_views()").fetchall()}
     missing = [t for t in INPUT_TABLES if t not in present]
     assert not missing, f"the study needs tables {missing} in the run database before run_study"
-    unindexed = [r[0] for r in db.run(con, "study/check_index_dates").fetchall()]
-    assert not unindexed, f"practices without an index date in run_practices: {unindexed}"
+    index_date_check(db.run(con, "study/check_index_dates").fetchall())
+
+
+def index_date_check(unindexed: list[tuple]) -> None:
+    """The rows of sql/study/check_index_dates.sql: practices without D (an orchestrator bug)."""
+    practices = [r[0] for r in unindexed]
+    assert not practices, f"practices without an index date in run_practices: {practices}"
 
 
 def _execute(con: duckdb.DuckDBPyConnection, compiled: CompiledStudy) -> dict[str, float]:
@@ -99,7 +131,11 @@ def _execute(con: duckdb.DuckDBPyConnection, compiled: CompiledStudy) -> dict[st
 
 def check_codelists(con: duckdb.DuckDBPyConnection) -> None:
     """Refuse to run with a role whose pinned codelist has no codes in codelist_codes."""
-    empty = db.run(con, "study/check_codelists").fetchall()
+    codelist_check(db.run(con, "study/check_codelists").fetchall())
+
+
+def codelist_check(empty: list[tuple]) -> None:
+    """Raise CodelistError for the rows of sql/study/check_codelists.sql (role, codelist, version)."""
     if empty:
         role, name, version = empty[0]
         more = f" (and {len(empty) - 1} more roles)" if len(empty) > 1 else ""

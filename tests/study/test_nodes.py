@@ -46,7 +46,7 @@ def probe(criteria: dict, *, require: str = "probe", **more):
 
 def decide(con, study) -> set[str]:
     """Invited ids from the engine, checked against the oracle on every patient."""
-    from pipeline.study.execute import run_study
+    from .world import run_study
 
     run_study(con, study)
     engine = dict(con.execute("SELECT patient_id, stopped_by FROM population").fetchall())

@@ -11,11 +11,9 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.study.execute import run_study
-
 from . import oracle
 from .test_nodes import HBA1C_CODE, NODE_CODES, probe
-from .world import INDEX_DATE, PATIENT_DEFAULTS, build
+from .world import INDEX_DATE, PATIENT_DEFAULTS, build, run_study
 
 CODES = [
     ("snomedct", "279039007"), ("snomedct", "82423001"), ("snomedct", "224363007"),

@@ -11,10 +11,8 @@ Every patient's flags and score are checked against the oracle too.
 
 from __future__ import annotations
 
-from pipeline.study.execute import run_study
-
 from . import oracle
-from .world import INSTEP, build, days, study
+from .world import INSTEP, build, days, run_study, study
 
 NOT_FIT, NOT_FIT_CTV3 = "751481000000104", "XaX1E"
 MAY_BE_FIT, PHASED_RETURN, MAY_BE_FIT_CTV3 = "751601000000107", "775281000000100", "XaX1K"

@@ -19,11 +19,10 @@ from click.testing import CliRunner
 
 from pipeline.cli import main
 from pipeline.study.checks import check_study
-from pipeline.study.execute import run_study
 from pipeline.study.model import build_study, load_study
 
 from . import oracle
-from .world import CODES, build, days
+from .world import CODES, build, days, run_study
 
 T2D_FILE = Path(__file__).resolve().parents[2] / "studies" / "t2d.yaml"
 T2D, T2D_READ, HBA1C, EGFR = "44054006", "C10F7", "999791000000106", "1011481000000105"

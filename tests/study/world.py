@@ -27,9 +27,10 @@ import pyarrow as pa
 import yaml
 
 from pipeline import db
+from pipeline.study import execute
 from pipeline.study.build import node_key
 from pipeline.study.checks import check_study
-from pipeline.study.execute import INPUT_TABLES, run_study
+from pipeline.study.execute import INPUT_TABLES
 from pipeline.study.model import build_study
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,6 +121,15 @@ def spark():
     from pipeline.engines.spark.session import spark_session
 
     return spark_session(SPARK_MASTER, conf=SPARK_CONF)
+
+
+def run_study(con, the_study):
+    """pipeline.study.execute.run_study on the engine under test (every spec test comes here)."""
+    if engine() == "spark":
+        from pipeline.engines.spark.study import run_study_spark
+
+        return run_study_spark(con, the_study, spark=spark())
+    return execute.run_study(con, the_study)
 
 
 def cell(text: str):

@@ -7,7 +7,8 @@ A local master gets settings for one machine: shuffle partitions sized to its
 cores (spark.sql.shuffle.partitions = N of local[N]), the driver bound to
 127.0.0.1, no web UI, no console progress bars. Every session: UTC session time
 zone (the study's dates are calendar dates; nothing may shift them), Arrow
-transfers to and from Python, Spark's logging at ERROR. Anything else comes
+transfers to and from Python, Spark's logging at ERROR (and pyspark's logging
+of failed queries, which prints their plans, off). Anything else comes
 from the usual Spark configuration (spark-defaults.conf, SPARK_CONF_DIR, or CONF).
 
 pyspark and Java are optional (`make spark`); without them this raises
@@ -110,7 +111,16 @@ def _start(master: str, conf: dict[str, str]):
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise EngineError(f"could not start Spark on {master}: {first}") from exc
     spark.sparkContext.setLogLevel("ERROR")
+    _quiet_query_context_loggers()
     return spark
+
+
+def _quiet_query_context_loggers() -> None:
+    """pyspark logs every failed query with its SQL and plan (a plan can hold rows): not here."""
+    from pyspark.logger import PySparkLogger
+
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).disabled = True
 
 
 def _alive(spark) -> bool:

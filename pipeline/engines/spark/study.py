@@ -36,6 +36,7 @@ import shutil
 import tempfile
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -190,11 +191,12 @@ class SparkEngine:
 
     # -- outputs ------------------------------------------------------------------------
 
-    def _bring_back(self, con, shapes: dict[str, list[tuple[str, str]]], folder: Path) -> None:
+    def _bring_back(self, con, shapes: dict[str, Shape], folder: Path) -> None:
         sources = {name: self._fetch(name, folder) for name in shapes}
         con.begin()
         try:
-            for name, columns in shapes.items():
+            for name, shape in shapes.items():
+                columns = shape.columns
                 got, source = sources[name]
                 want = [c for c, _ in columns]
                 assert [c.lower() for c in got] == [c.lower() for c in want], (
@@ -210,7 +212,8 @@ class SparkEngine:
                 else:
                     con.register("cf_spark_output", source)
                     origin = "cf_spark_output"
-                con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT {casts} FROM {origin}")
+                kind = "TEMP TABLE" if shape.temporary else "TABLE"
+                con.execute(f"CREATE OR REPLACE {kind} {name} AS SELECT {casts} FROM {origin}")
                 if origin == "cf_spark_output":
                     con.unregister("cf_spark_output")
             con.commit()
@@ -230,10 +233,18 @@ class SparkEngine:
         return frame.columns, frame.toArrow()
 
 
+@dataclass(frozen=True)
+class Shape:
+    """An output table as the DuckDB engine leaves it: (column, type) pairs; a TEMP table or not."""
+
+    columns: list[tuple[str, str]]
+    temporary: bool = False
+
+
 def output_shapes(
     compiled: CompiledStudy, inputs: dict[str, list[tuple[str, str]]]
-) -> dict[str, list[tuple[str, str]]]:
-    """The tables the DuckDB engine leaves, with their (column, type), for INPUTS' columns.
+) -> dict[str, Shape]:
+    """The tables the DuckDB engine leaves (with their columns and types) for INPUTS' columns.
 
     The compiled statements run in an in-memory DuckDB over empty input tables of
     those columns: milliseconds, and by construction the DuckDB engine's schema.
@@ -245,16 +256,16 @@ def output_shapes(
             scratch.execute(f"CREATE TABLE {table} ({cols})")
         for statement in compiled.statements:
             scratch.execute(statement.sql, compiled.bound(statement))
-        names = [
-            r[0]
-            for r in scratch.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY table_name"
-            ).fetchall()
-            if r[0] not in inputs
-        ]
+        made = scratch.execute(
+            "SELECT table_name, temporary FROM duckdb_tables() ORDER BY table_name"
+        ).fetchall()
         return {
-            name: [(r[0], r[1]) for r in scratch.execute(f"DESCRIBE {name}").fetchall()]
-            for name in names
+            name: Shape(
+                columns=[(r[0], r[1]) for r in scratch.execute(f"DESCRIBE {name}").fetchall()],
+                temporary=temporary,
+            )
+            for name, temporary in made
+            if name not in inputs
         }
     finally:
         scratch.close()

@@ -89,7 +89,7 @@ spark: $(BIN)/.spark-installed ## Install the optional Spark engine: pinned pysp
 	@$(BIN)/python -c 'import pyspark; print("pyspark", pyspark.__version__, "in $(VENV): cohort run --engine spark and make test-spark can run")'
 
 test-spark: spark $(BIN)/.dev-installed ## The study spec tests on a local Spark session (after make spark; slow), plus the engine's own tests
-	$(BIN)/python -m pytest -q --engine spark -m "not duckdb_only" tests/study tests/engines $(ARGS)
+	$(BIN)/python -m pytest -n 2 -q --engine spark tests/engines tests/study $(ARGS)
 
 clean: ## Remove the virtual environment, demo output and caches (not your workspace)
 	rm -rf $(VENV) $(DEMO_DIR) build *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -1,7 +1,8 @@
 """Compile a Study into the SQL that applies its rules, plus bound parameters.
 
-The script is a fixed order of statements: the study's codelists (roles), the
-coded records every rule reads (sql/study/records.sql), the population with one
+The script is a fixed order of statements: the study's codelists (roles) and
+their codes (sql/study/codes.sql), the coded records every rule reads
+(sql/study/records.sql), the population with one
 flag per criterion, the evidence, the attrition, the quarantine and the stored
 definition. The statements that depend on the study are generated from its tree
 by one function per node type (pipeline/study/compile_nodes.py); every value is
@@ -29,7 +30,7 @@ GENERATED = {
     "definition": T.definition_sql,
 }
 STATEMENTS = (
-    "roles", "records", "population", "evidence", "attrition", "quarantine",
+    "roles", "codes", "records", "population", "evidence", "attrition", "quarantine",
     "definition", "study_steps", "study_criteria", "cleanup",
 )  # fmt: skip
 PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")

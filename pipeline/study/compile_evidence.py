@@ -61,6 +61,15 @@ LIST_EVIDENCE = """    SELECT
         NULL::DOUBLE AS value, detail
     FROM list_matches"""
 
+REACHED_RECORDS = """    -- Their coded records on or before D (study_records), with the code, term,
+    -- codelist and version of each (study_codes).
+    SELECT
+        r.practice_code, r.patient_id, r.role, r.record_date, r.days_before, r.source,
+        c.coding_system, c.code, c.term, c.codelist, c.version, r.category, r.value
+    FROM study_records AS r
+    INNER JOIN reached AS p ON p.practice_code = r.practice_code AND p.patient_id = r.patient_id
+    INNER JOIN study_codes AS c ON c.code_id = r.code_id"""
+
 DECISION = """    -- One row per patient: the first step that stopped them, or 'invited'.
     SELECT
         practice_code, patient_id, 'decision' AS rule, index_date AS record_date,
@@ -130,9 +139,7 @@ def evidence_query(study: Study, p: C.Params, *, reached: str) -> str:
     )
     parts = [
         ("reached", reached),
-        ("reached_records", "    -- Their coded records on or before D (study_records).\n"
-                            "    SELECT r.*\n    FROM study_records AS r\n"
-                            "    INNER JOIN reached AS p ON p.practice_code = r.practice_code AND p.patient_id = r.patient_id"),
+        ("reached_records", REACHED_RECORDS),
         ("coded_evidence", "    -- The records behind each record-based criterion (one SELECT per criterion,\n"
                            "    -- all in one column order, so a positional UNION ALL suffices).\n"
                            f"    {coded}"),

@@ -4,7 +4,7 @@ A run stores per-record evidence only for the patients its rules let through
 (invited or deferred) and those held for data quality. For anyone else
 `cohort explain` calls ``patient_evidence``: the study is rebuilt from the
 definition the run stored (study_definition), compiled by the same compiler,
-and its roles, records and evidence statements run over that one patient's rows
+and its roles, codes, records and evidence statements run over that one patient's rows
 of the run database (attached read-only, copied into memory). It is the same
 SQL as the stored evidence, not a second implementation (a test checks that
 both give the same rows for every stored patient).
@@ -52,6 +52,7 @@ def patient_evidence(
         p = Params()
         for name, text in (
             ("roles", T.roles_sql(study, p)),
+            ("codes", db.sql_text("study/codes")),
             ("records", db.sql_text("study/records")),
         ):
             _execute(con, Statement(name, text), p.values)

@@ -3,44 +3,38 @@
 -- codelist plays (its alias in the study file), dated on or before its practice's index date D. Records dated
 -- after D (planned reviews, mistyped years) are left out here, so no rule sees them.
 -- Codes match exactly: same coding system, same case (Read v2 'a' is not 'A').
+-- The code join comes first (it keeps a few percent of the rows), inside each
+-- source, so the practice join and the table only see the study's records; the
+-- codelist name, version and term are not copied onto every record: the evidence
+-- looks them up in study_codes (codes.sql) by code_id.
 CREATE OR REPLACE TEMP TABLE study_records AS
 WITH
-role_codes AS (
-    -- Every concrete code (descendants already expanded) of each role's codelist.
-    SELECT r.role, c.codelist, c.version, c.coding_system, c.code, c.term, c.category
-    FROM study_roles AS r
-    INNER JOIN codelist_codes AS c ON c.codelist = r.codelist AND c.version = r.version
-),
-
 coded AS (
-    -- Clinical events and prescription issues side by side.
-    SELECT practice_code, patient_id, event_date AS record_date, coding_system, code, 'event' AS source, value
-    FROM events
+    -- Clinical events and prescription issues in the study's codelists, side by side.
+    SELECT e.practice_code, e.patient_id, e.event_date AS record_date, 'event' AS source, e.value,
+        rc.code_id, rc.role, rc.category
+    FROM events AS e
+    INNER JOIN study_codes AS rc ON rc.coding_system = e.coding_system AND rc.code = e.code
     UNION ALL
-    SELECT practice_code, patient_id, issue_date AS record_date, coding_system, code, 'issue' AS source,
-        NULL::DOUBLE AS value
-    FROM medications
+    SELECT m.practice_code, m.patient_id, m.issue_date AS record_date, 'issue' AS source,
+        NULL::DOUBLE AS value, rc.code_id, rc.role, rc.category
+    FROM medications AS m
+    INNER JOIN study_codes AS rc ON rc.coding_system = m.coding_system AND rc.code = m.code
 ),
 
 final AS (
     SELECT
         rec.practice_code,
         rec.patient_id,
-        rc.role,
+        rec.role,
         rec.record_date,
-        rp.index_date,
         date_diff('day', rec.record_date, rp.index_date) AS days_before,
         rec.source,
-        rec.coding_system,
-        rec.code,
-        rc.term,
-        rc.codelist,
-        rc.version,
-        rc.category,
-        rec.value
+        rec.category,
+        rec.value,
+        rec.code_id
     FROM coded AS rec
     INNER JOIN run_practices AS rp ON rp.practice_code = rec.practice_code
-    INNER JOIN role_codes AS rc ON rc.coding_system = rec.coding_system AND rc.code = rec.code
     WHERE rec.record_date <= rp.index_date
 )
 

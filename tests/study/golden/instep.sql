@@ -170,50 +170,69 @@ final AS (
 
 SELECT * FROM final ORDER BY role;
 
+-- sql/study/codes.sql
+-- Every concrete code (descendants already expanded) of each role's codelist, with
+-- the codelist name, version, term and category, numbered in a fixed order
+-- (code_id). study_records carries only the code_id; the evidence looks the
+-- rest up here, for the few patients it is kept for.
+CREATE OR REPLACE TEMP TABLE study_codes AS
+WITH
+final AS (
+    SELECT
+        row_number() OVER (
+            ORDER BY r.role, c.coding_system, c.code, c.category, c.term, c.codelist, c.version
+        ) AS code_id,
+        r.role,
+        c.codelist,
+        c.version,
+        c.coding_system,
+        c.code,
+        c.term,
+        c.category
+    FROM study_roles AS r
+    INNER JOIN codelist_codes AS c ON c.codelist = r.codelist AND c.version = r.version
+)
+
+SELECT * FROM final;
+
 -- sql/study/records.sql
 -- The coded records every rule looks at: each clinical event and prescription
 -- issue whose code is in one of the study's codelists, tagged with the role that
 -- codelist plays (its alias in the study file), dated on or before its practice's index date D. Records dated
 -- after D (planned reviews, mistyped years) are left out here, so no rule sees them.
 -- Codes match exactly: same coding system, same case (Read v2 'a' is not 'A').
+-- The code join comes first (it keeps a few percent of the rows), inside each
+-- source, so the practice join and the table only see the study's records; the
+-- codelist name, version and term are not copied onto every record: the evidence
+-- looks them up in study_codes (codes.sql) by code_id.
 CREATE OR REPLACE TEMP TABLE study_records AS
 WITH
-role_codes AS (
-    -- Every concrete code (descendants already expanded) of each role's codelist.
-    SELECT r.role, c.codelist, c.version, c.coding_system, c.code, c.term, c.category
-    FROM study_roles AS r
-    INNER JOIN codelist_codes AS c ON c.codelist = r.codelist AND c.version = r.version
-),
-
 coded AS (
-    -- Clinical events and prescription issues side by side.
-    SELECT practice_code, patient_id, event_date AS record_date, coding_system, code, 'event' AS source, value
-    FROM events
+    -- Clinical events and prescription issues in the study's codelists, side by side.
+    SELECT e.practice_code, e.patient_id, e.event_date AS record_date, 'event' AS source, e.value,
+        rc.code_id, rc.role, rc.category
+    FROM events AS e
+    INNER JOIN study_codes AS rc ON rc.coding_system = e.coding_system AND rc.code = e.code
     UNION ALL
-    SELECT practice_code, patient_id, issue_date AS record_date, coding_system, code, 'issue' AS source,
-        NULL::DOUBLE AS value
-    FROM medications
+    SELECT m.practice_code, m.patient_id, m.issue_date AS record_date, 'issue' AS source,
+        NULL::DOUBLE AS value, rc.code_id, rc.role, rc.category
+    FROM medications AS m
+    INNER JOIN study_codes AS rc ON rc.coding_system = m.coding_system AND rc.code = m.code
 ),
 
 final AS (
     SELECT
         rec.practice_code,
         rec.patient_id,
-        rc.role,
+        rec.role,
         rec.record_date,
-        rp.index_date,
         date_diff('day', rec.record_date, rp.index_date) AS days_before,
         rec.source,
-        rec.coding_system,
-        rec.code,
-        rc.term,
-        rc.codelist,
-        rc.version,
-        rc.category,
-        rec.value
+        rec.category,
+        rec.value,
+        rec.code_id
     FROM coded AS rec
     INNER JOIN run_practices AS rp ON rp.practice_code = rec.practice_code
-    INNER JOIN role_codes AS rc ON rc.coding_system = rec.coding_system AND rc.code = rec.code
     WHERE rec.record_date <= rp.index_date
 )
 
@@ -579,10 +598,14 @@ reached AS (
 ),
 
 reached_records AS (
-    -- Their coded records on or before D (study_records).
-    SELECT r.*
+    -- Their coded records on or before D (study_records), with the code, term,
+    -- codelist and version of each (study_codes).
+    SELECT
+        r.practice_code, r.patient_id, r.role, r.record_date, r.days_before, r.source,
+        c.coding_system, c.code, c.term, c.codelist, c.version, r.category, r.value
     FROM study_records AS r
     INNER JOIN reached AS p ON p.practice_code = r.practice_code AND p.patient_id = r.patient_id
+    INNER JOIN study_codes AS c ON c.code_id = r.code_id
 ),
 
 coded_evidence AS (
@@ -932,3 +955,4 @@ ORDER BY name;
 -- sql/study/cleanup.sql
 -- Drop the study's working tables; population, evidence, attrition and quarantine stay.
 DROP TABLE IF EXISTS study_records;
+DROP TABLE IF EXISTS study_codes;

@@ -230,8 +230,11 @@ base AS (
     -- in a year without one, D = 28 February is before the birthday and D = 1 March
     -- on or after it, so the birthday is 1 March), and whether they are registered
     -- and alive on D (the data-quality hold needs that whatever the study asks).
+    -- Only the columns a rule or the hold reads (not names or address lines 2-4).
     SELECT
-        p.*,
+        p.practice_code, p.patient_id, p.nhs_number, p.nhs_number_valid, p.sex, p.date_of_birth,
+        p.registration_date, p.deregistration_date, p.date_of_death, p.address_line_1,
+        p.postcode, p.postcode_valid,
         rp.index_date,
         year(rp.index_date) - year(p.date_of_birth)
         - CASE
@@ -431,16 +434,24 @@ listed AS (
     LEFT JOIN on_screened_out AS s ON s.practice_code = c.practice_code AND s.patient_id = c.patient_id
 ),
 
-shared_nhs AS (
+shared_numbers AS (
     -- A valid NHS number held by two or more patients who are registered and alive on
     -- D (in one practice or across the run's practices) belongs to one person at
     -- most: writing to both could reach the wrong person, so both are held back.
+    SELECT nhs_number
+    FROM base
+    WHERE live_on_index_date AND coalesce(nhs_number_valid, false)
+    GROUP BY nhs_number
+    HAVING count(*) > 1
+),
+
+shared_nhs AS (
     SELECT
-        *,
-        coalesce(nhs_number_valid, false) AND live_on_index_date
-        AND count(*) FILTER (WHERE live_on_index_date AND coalesce(nhs_number_valid, false))
-            OVER (PARTITION BY nhs_number) > 1 AS nhs_shared
-    FROM listed
+        l.*,
+        coalesce(l.nhs_number_valid, false) AND l.live_on_index_date
+        AND s.nhs_number IS NOT NULL AS nhs_shared
+    FROM listed AS l
+    LEFT JOIN shared_numbers AS s ON s.nhs_number IS NOT DISTINCT FROM l.nhs_number
 ),
 
 data_quality AS (

@@ -170,6 +170,28 @@ def hits(c: N.Criterion, p: Params) -> list[tuple[str, str]]:
     return fn(c, c.node, p) if fn else []
 
 
+# --- lookback: how far before D each node reads its codelist's records ----------------
+
+
+def reads(c: N.Criterion) -> list[tuple[str, int | None]]:
+    """(codelist alias, days before D) the criterion's rule and its evidence read; None: any time."""
+    node = c.node
+    if isinstance(node, N.Records):
+        unless = [(node.unless.codelist, None)] if node.unless else []  # any later record cancels
+        return [(node.codelist, node.within_days)] + unless
+    if isinstance(node, N.Latest):
+        return [(node.codelist, None)]  # the evidence shows the latest ever when none is in the window
+    if isinstance(node, N.Value):
+        return [(node.codelist, node.within_days)]
+    return []
+
+
+def lookback_days(criteria, alias: str) -> int | None:
+    """The oldest record (days before D) any criterion reads from ALIAS; None: all of them."""
+    windows = [days for c in criteria for a, days in reads(c) if a == alias]
+    return None if not windows or None in windows else max(windows)
+
+
 # --- flags: one boolean expression per criterion -------------------------------------
 
 

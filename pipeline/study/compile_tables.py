@@ -22,22 +22,30 @@ def _ctes(parts: list[tuple[str, str]]) -> str:
     return ",\n\n".join(f"{name} AS (\n{body}\n)" for name, body in parts)
 
 
+def _lookback(study: Study, alias: str, p: C.Params) -> str:
+    days = C.lookback_days(study.criteria, alias)
+    return "NULL" if days is None else p.bind(f"lookback_{alias}", days)
+
+
 def roles_sql(study: Study, p: C.Params) -> str:
     rows = ",\n        ".join(
         f"({p.bind(f'role_{alias}', alias)}, {p.bind(f'codelist_{alias}', name)}, "
-        f"{p.bind(f'version_{alias}', version)})"
+        f"{p.bind(f'version_{alias}', version)}, {_lookback(study, alias, p)})"
         for alias, name, version in study.codelist_refs()
     )
     return (
         "-- The study's codelists by the alias its criteria use, mapped to the codelist name\n"
         "-- and version the study file pins (studies/*.yaml, `codelists:`). Every rule finds\n"
         "-- its codes through this table, never by a codelist name in SQL text.\n"
+        "-- lookback_days: the oldest record (days before D) any rule or its evidence reads\n"
+        "-- from that codelist (the widest window; NULL: every record, e.g. for a latest-record\n"
+        "-- rule or the codelist of an unless); study_records keeps no older one.\n"
         "CREATE OR REPLACE TEMP TABLE study_roles AS\n"
         "WITH\n"
-        f"pins AS (\n    SELECT * FROM (VALUES\n        {rows}\n    ) AS p (role, codelist, version)\n),\n\n"
+        f"pins AS (\n    SELECT * FROM (VALUES\n        {rows}\n    ) AS p (role, codelist, version, lookback_days)\n),\n\n"
         "final AS (\n"
         "    SELECT CAST(role AS VARCHAR) AS role, CAST(codelist AS VARCHAR) AS codelist,\n"
-        "        CAST(version AS VARCHAR) AS version\n"
+        "        CAST(version AS VARCHAR) AS version, CAST(lookback_days AS INTEGER) AS lookback_days\n"
         "    FROM pins\n)\n\n"
         "SELECT * FROM final ORDER BY role"
     )

@@ -1,6 +1,6 @@
 -- Every concrete code (descendants already expanded) of each role's codelist, with
 -- the codelist name, version, term and category, numbered in a fixed order
--- (code_id). study_records carries only the code_id; the evidence looks the
+-- (code_id), and how far back the study reads it (lookback_days, study_roles). study_records carries only the code_id; the evidence looks the
 -- rest up here, for the few patients it is kept for.
 CREATE OR REPLACE TEMP TABLE study_codes AS
 WITH
@@ -15,7 +15,8 @@ final AS (
         c.coding_system,
         c.code,
         c.term,
-        c.category
+        c.category,
+        r.lookback_days
     FROM study_roles AS r
     INNER JOIN codelist_codes AS c ON c.codelist = r.codelist AND c.version = r.version
 )

@@ -13,7 +13,7 @@ import duckdb
 from pipeline import db
 from pipeline.study.ondemand import patient_evidence
 
-from .world import build, create_run_tables, days, run
+from .world import build, create_run_tables, days, run, study
 
 EMPLOYED, UNEMPLOYED = "224363007", "73438004"
 COLUMNS = (
@@ -103,6 +103,23 @@ def test_the_latest_employment_record_ever_is_kept_even_outside_the_window(tmp_p
     ever = [(r[1], r[4], r[7], r[8]) for r in rows if r[0] == "employment"]
     assert ever == [(dt.date(2015, 3, 1), "Employed", "employed", False)]
     assert rows[0][7] == "invited"
+
+
+def test_records_older_than_a_latest_rule_window_still_reach_its_evidence():
+    """The run keeps no record older than every rule of the study reads from its
+    codelist (study_roles.lookback_days); a latest-record rule reads them all, since its
+    evidence falls back to the latest ever. Here employment_status is read by the
+    latest-record rules only (w3's unless moved to another codelist)."""
+    the_study = study(w3={"unless_later": {"codelist": "fit_notes_not_fit"}})
+    con = world()
+    run(con, the_study)
+    rows = con.execute(
+        f"SELECT {COLUMNS} FROM evidence WHERE patient_id = 'old_job' AND rule = 'employment'"
+    ).fetchall()
+    assert [(r[1], r[7], r[8]) for r in rows] == [(dt.date(2015, 3, 1), "employed", False)]
+    roles = dict(con.execute("SELECT role, lookback_days FROM study_roles").fetchall())
+    assert roles["employment_status"] is None
+    assert (roles["pain_medications"], roles["chronic_pain_conditions"]) == (365, 730)
 
 
 def test_same_day_employment_records_are_all_shown_with_the_decision(tmp_path):

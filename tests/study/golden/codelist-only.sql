@@ -49,6 +49,9 @@
 --   $codelist_chronic_pain_diagnosis = 'chronic_pain_diagnosis'
 --   $codelist_pain_medications = 'pain_medications'
 --   $evidence_rule_order = ['decision', 'registered', 'alive', 'working_age', 'c1', 'c2', 'c3', 'chronic_pain', 'already_invited', 'do_not_contact', 'screened_out']
+--   $lookback_chronic_pain_conditions = 730
+--   $lookback_chronic_pain_diagnosis = 730
+--   $lookback_pain_medications = 365
 --   $role_chronic_pain_conditions = 'chronic_pain_conditions'
 --   $role_chronic_pain_diagnosis = 'chronic_pain_diagnosis'
 --   $role_pain_medications = 'pain_medications'
@@ -68,19 +71,22 @@
 -- The study's codelists by the alias its criteria use, mapped to the codelist name
 -- and version the study file pins (studies/*.yaml, `codelists:`). Every rule finds
 -- its codes through this table, never by a codelist name in SQL text.
+-- lookback_days: the oldest record (days before D) any rule or its evidence reads
+-- from that codelist (the widest window; NULL: every record, e.g. for a latest-record
+-- rule or the codelist of an unless); study_records keeps no older one.
 CREATE OR REPLACE TEMP TABLE study_roles AS
 WITH
 pins AS (
     SELECT * FROM (VALUES
-        ($role_chronic_pain_conditions, $codelist_chronic_pain_conditions, $version_chronic_pain_conditions),
-        ($role_chronic_pain_diagnosis, $codelist_chronic_pain_diagnosis, $version_chronic_pain_diagnosis),
-        ($role_pain_medications, $codelist_pain_medications, $version_pain_medications)
-    ) AS p (role, codelist, version)
+        ($role_chronic_pain_conditions, $codelist_chronic_pain_conditions, $version_chronic_pain_conditions, $lookback_chronic_pain_conditions),
+        ($role_chronic_pain_diagnosis, $codelist_chronic_pain_diagnosis, $version_chronic_pain_diagnosis, $lookback_chronic_pain_diagnosis),
+        ($role_pain_medications, $codelist_pain_medications, $version_pain_medications, $lookback_pain_medications)
+    ) AS p (role, codelist, version, lookback_days)
 ),
 
 final AS (
     SELECT CAST(role AS VARCHAR) AS role, CAST(codelist AS VARCHAR) AS codelist,
-        CAST(version AS VARCHAR) AS version
+        CAST(version AS VARCHAR) AS version, CAST(lookback_days AS INTEGER) AS lookback_days
     FROM pins
 )
 
@@ -89,7 +95,7 @@ SELECT * FROM final ORDER BY role;
 -- sql/study/codes.sql
 -- Every concrete code (descendants already expanded) of each role's codelist, with
 -- the codelist name, version, term and category, numbered in a fixed order
--- (code_id). study_records carries only the code_id; the evidence looks the
+-- (code_id), and how far back the study reads it (lookback_days, study_roles). study_records carries only the code_id; the evidence looks the
 -- rest up here, for the few patients it is kept for.
 CREATE OR REPLACE TEMP TABLE study_codes AS
 WITH
@@ -104,7 +110,8 @@ final AS (
         c.coding_system,
         c.code,
         c.term,
-        c.category
+        c.category,
+        r.lookback_days
     FROM study_roles AS r
     INNER JOIN codelist_codes AS c ON c.codelist = r.codelist AND c.version = r.version
 )
@@ -115,7 +122,9 @@ SELECT * FROM final;
 -- The coded records every rule looks at: each clinical event and prescription
 -- issue whose code is in one of the study's codelists, tagged with the role that
 -- codelist plays (its alias in the study file), dated on or before its practice's index date D. Records dated
--- after D (planned reviews, mistyped years) are left out here, so no rule sees them.
+-- after D (planned reviews, mistyped years) are left out here, so no rule sees them,
+-- and so are records older than any rule of the study (or its evidence) reads from
+-- that codelist (study_roles.lookback_days: a 365-day rule needs no record of 2019).
 -- Codes match exactly: same coding system, same case (Read v2 'a' is not 'A').
 -- The code join comes first (it keeps a few percent of the rows), inside each
 -- source, so the practice join and the table only see the study's records; the
@@ -126,12 +135,12 @@ WITH
 coded AS (
     -- Clinical events and prescription issues in the study's codelists, side by side.
     SELECT e.practice_code, e.patient_id, e.event_date AS record_date, 'event' AS source, e.value,
-        rc.code_id, rc.role, rc.category
+        rc.code_id, rc.role, rc.category, rc.lookback_days
     FROM events AS e
     INNER JOIN study_codes AS rc ON rc.coding_system = e.coding_system AND rc.code = e.code
     UNION ALL
     SELECT m.practice_code, m.patient_id, m.issue_date AS record_date, 'issue' AS source,
-        NULL::DOUBLE AS value, rc.code_id, rc.role, rc.category
+        NULL::DOUBLE AS value, rc.code_id, rc.role, rc.category, rc.lookback_days
     FROM medications AS m
     INNER JOIN study_codes AS rc ON rc.coding_system = m.coding_system AND rc.code = m.code
 ),
@@ -150,6 +159,7 @@ final AS (
     FROM coded AS rec
     INNER JOIN run_practices AS rp ON rp.practice_code = rec.practice_code
     WHERE rec.record_date <= rp.index_date
+        AND (rec.lookback_days IS NULL OR date_diff('day', rec.record_date, rp.index_date) <= rec.lookback_days)
 )
 
 SELECT * FROM final;

@@ -60,6 +60,9 @@
 --   $hba1c_high_rule = 'hba1c_high'
 --   $hba1c_high_threshold = 58
 --   $hba1c_high_within_days = 365
+--   $lookback_hba1c = 365
+--   $lookback_insulin = 365
+--   $lookback_metformin = 183
 --   $on_insulin_codelist = 'insulin'
 --   $on_insulin_min_count = 1
 --   $on_insulin_min_span_days = 0
@@ -124,25 +127,28 @@
 -- The study's codelists by the alias its criteria use, mapped to the codelist name
 -- and version the study file pins (studies/*.yaml, `codelists:`). Every rule finds
 -- its codes through this table, never by a codelist name in SQL text.
+-- lookback_days: the oldest record (days before D) any rule or its evidence reads
+-- from that codelist (the widest window; NULL: every record, e.g. for a latest-record
+-- rule or the codelist of an unless); study_records keeps no older one.
 CREATE OR REPLACE TEMP TABLE study_roles AS
 WITH
 pins AS (
     SELECT * FROM (VALUES
-        ($role_type2_diabetes, $codelist_type2_diabetes, $version_type2_diabetes),
-        ($role_hba1c, $codelist_hba1c, $version_hba1c),
-        ($role_egfr, $codelist_egfr, $version_egfr),
-        ($role_metformin, $codelist_metformin, $version_metformin),
-        ($role_insulin, $codelist_insulin, $version_insulin),
-        ($role_research_opt_out, $codelist_research_opt_out, $version_research_opt_out),
-        ($role_research_opt_out_withdrawn, $codelist_research_opt_out_withdrawn, $version_research_opt_out_withdrawn),
-        ($role_palliative_care, $codelist_palliative_care, $version_palliative_care),
-        ($role_dementia, $codelist_dementia, $version_dementia)
-    ) AS p (role, codelist, version)
+        ($role_type2_diabetes, $codelist_type2_diabetes, $version_type2_diabetes, NULL),
+        ($role_hba1c, $codelist_hba1c, $version_hba1c, $lookback_hba1c),
+        ($role_egfr, $codelist_egfr, $version_egfr, NULL),
+        ($role_metformin, $codelist_metformin, $version_metformin, $lookback_metformin),
+        ($role_insulin, $codelist_insulin, $version_insulin, $lookback_insulin),
+        ($role_research_opt_out, $codelist_research_opt_out, $version_research_opt_out, NULL),
+        ($role_research_opt_out_withdrawn, $codelist_research_opt_out_withdrawn, $version_research_opt_out_withdrawn, NULL),
+        ($role_palliative_care, $codelist_palliative_care, $version_palliative_care, NULL),
+        ($role_dementia, $codelist_dementia, $version_dementia, NULL)
+    ) AS p (role, codelist, version, lookback_days)
 ),
 
 final AS (
     SELECT CAST(role AS VARCHAR) AS role, CAST(codelist AS VARCHAR) AS codelist,
-        CAST(version AS VARCHAR) AS version
+        CAST(version AS VARCHAR) AS version, CAST(lookback_days AS INTEGER) AS lookback_days
     FROM pins
 )
 
@@ -151,7 +157,7 @@ SELECT * FROM final ORDER BY role;
 -- sql/study/codes.sql
 -- Every concrete code (descendants already expanded) of each role's codelist, with
 -- the codelist name, version, term and category, numbered in a fixed order
--- (code_id). study_records carries only the code_id; the evidence looks the
+-- (code_id), and how far back the study reads it (lookback_days, study_roles). study_records carries only the code_id; the evidence looks the
 -- rest up here, for the few patients it is kept for.
 CREATE OR REPLACE TEMP TABLE study_codes AS
 WITH
@@ -166,7 +172,8 @@ final AS (
         c.coding_system,
         c.code,
         c.term,
-        c.category
+        c.category,
+        r.lookback_days
     FROM study_roles AS r
     INNER JOIN codelist_codes AS c ON c.codelist = r.codelist AND c.version = r.version
 )
@@ -177,7 +184,9 @@ SELECT * FROM final;
 -- The coded records every rule looks at: each clinical event and prescription
 -- issue whose code is in one of the study's codelists, tagged with the role that
 -- codelist plays (its alias in the study file), dated on or before its practice's index date D. Records dated
--- after D (planned reviews, mistyped years) are left out here, so no rule sees them.
+-- after D (planned reviews, mistyped years) are left out here, so no rule sees them,
+-- and so are records older than any rule of the study (or its evidence) reads from
+-- that codelist (study_roles.lookback_days: a 365-day rule needs no record of 2019).
 -- Codes match exactly: same coding system, same case (Read v2 'a' is not 'A').
 -- The code join comes first (it keeps a few percent of the rows), inside each
 -- source, so the practice join and the table only see the study's records; the
@@ -188,12 +197,12 @@ WITH
 coded AS (
     -- Clinical events and prescription issues in the study's codelists, side by side.
     SELECT e.practice_code, e.patient_id, e.event_date AS record_date, 'event' AS source, e.value,
-        rc.code_id, rc.role, rc.category
+        rc.code_id, rc.role, rc.category, rc.lookback_days
     FROM events AS e
     INNER JOIN study_codes AS rc ON rc.coding_system = e.coding_system AND rc.code = e.code
     UNION ALL
     SELECT m.practice_code, m.patient_id, m.issue_date AS record_date, 'issue' AS source,
-        NULL::DOUBLE AS value, rc.code_id, rc.role, rc.category
+        NULL::DOUBLE AS value, rc.code_id, rc.role, rc.category, rc.lookback_days
     FROM medications AS m
     INNER JOIN study_codes AS rc ON rc.coding_system = m.coding_system AND rc.code = m.code
 ),
@@ -212,6 +221,7 @@ final AS (
     FROM coded AS rec
     INNER JOIN run_practices AS rp ON rp.practice_code = rec.practice_code
     WHERE rec.record_date <= rp.index_date
+        AND (rec.lookback_days IS NULL OR date_diff('day', rec.record_date, rp.index_date) <= rec.lookback_days)
 )
 
 SELECT * FROM final;

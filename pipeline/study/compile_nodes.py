@@ -180,7 +180,8 @@ def reads(c: N.Criterion) -> list[tuple[str, int | None]]:
         unless = [(node.unless.codelist, None)] if node.unless else []  # any later record cancels
         return [(node.codelist, node.within_days)] + unless
     if isinstance(node, N.Latest):
-        return [(node.codelist, None)]  # the evidence shows the latest ever when none is in the window
+        # the evidence shows the latest ever when none is in the window
+        return [(node.codelist, None)]
     if isinstance(node, N.Value):
         return [(node.codelist, node.within_days)]
     return []

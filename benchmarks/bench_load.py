@@ -10,7 +10,7 @@ generator's time is reported too. The extract is then loaded with
 pipeline.extract.load_extracts into a fresh DuckDB file, as `cohort run` does.
 CPU time and peak memory (ru_maxrss) are this process's own: the generator and
 the loader both run in it, so the peak covers both. Time per table is measured
-by wrapping the loader's per-file step (stage, check, insert).
+by wrapping the loader's one read of each table over every practice's file.
 """
 
 from __future__ import annotations
@@ -92,18 +92,19 @@ def ensure_extract(args: argparse.Namespace) -> Path:
 
 
 def _timed_tables() -> dict[str, float]:
-    """Seconds spent per table in the loader's per-file step, from now on."""
+    """Seconds spent per table in the loader's one read of that table over every practice's
+    file (loader._read_group), from now on."""
     spent = dict.fromkeys(TABLES, 0.0)
-    step = loader._load_table
+    step = loader._read_group
 
-    def timed(con, manifest, table, result):
+    def timed(con, table, group):
         started = time.perf_counter()
         try:
-            return step(con, manifest, table, result)
+            return step(con, table, group)
         finally:
             spent[table.name] += time.perf_counter() - started
 
-    loader._load_table = timed
+    loader._read_group = timed
     return spent
 
 

@@ -155,7 +155,11 @@ def _chromium_pdf(html: Path, letters: int) -> bool:
 
 
 def html_to_pdf(html: Path, pdf: Path, *, browser: str, timeout: float) -> bool:
-    """Print HTML to PDF with Chromium (owner-only, atomically); False, with a warning, if it fails."""
+    """Print HTML to PDF with Chromium (owner-only, atomically); False, with a warning, if it fails.
+
+    Paths may be relative (a release stages its letters relative to the workspace):
+    Chromium is given absolute ones, as a file URI needs."""
+    html, pdf = html.resolve(), pdf.resolve()
     with tempfile.TemporaryDirectory(
         prefix=".chromium-", dir=pdf.parent, ignore_cleanup_errors=True
     ) as tmp:

@@ -328,3 +328,26 @@ def test_a_hung_chromium_is_killed_with_its_helpers_and_reported(tmp_path, caplo
         time.sleep(0.05)
     assert not running(helper)
     assert not (tmp_path / "letters.pdf").exists() and not list(tmp_path.glob(".chromium-*"))
+
+
+def test_relative_paths_reach_chromium_as_absolute_ones(tmp_path, monkeypatch):
+    """A release stages its letters relative to the workspace: Path.as_uri() refuses a
+    relative path, so html_to_pdf must hand Chromium absolute paths (make demo crashed)."""
+    fake = tmp_path / "chromium"
+    argv = tmp_path / "argv.txt"
+    fake.write_text(
+        "#!/bin/sh\n"
+        f'printf "%s\\n" "$@" > {argv}\n'
+        'for a in "$@"; do case "$a" in --print-to-pdf=*) printf "%%PDF-1.4" > "${a#--print-to-pdf=}";; esac; done\n'
+    )
+    fake.chmod(0o700)
+    (tmp_path / "stage").mkdir()
+    (tmp_path / "stage" / "letters.html").write_text("<p>x</p>")
+    monkeypatch.chdir(tmp_path)
+    made = pdf.html_to_pdf(
+        Path("stage/letters.html"), Path("stage/letters.pdf"), browser=str(fake), timeout=30
+    )
+    assert made
+    args = argv.read_text().splitlines()
+    assert args[-1] == (tmp_path / "stage" / "letters.html").as_uri()
+    assert (tmp_path / "stage" / "letters.pdf").read_bytes().startswith(b"%PDF")

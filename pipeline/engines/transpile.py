@@ -104,6 +104,11 @@ def _expand(node: exp.Expression, defs: dict) -> exp.Expression:
     return body.copy().transform(put).transform(lambda n: _expand(n, defs))
 
 
+def expand_macros(node: exp.Expression) -> exp.Expression:
+    """NODE with every call of a loader macro (sql/load/macros.sql) replaced by its body."""
+    return _expand(node, macros())
+
+
 def prepare(sql: str, params: dict, *, inline: bool = False) -> list[exp.Expression]:
     """SQL's statements (still DuckDB) with macros expanded and, if INLINE, parameters as literals."""
     defs = macros()

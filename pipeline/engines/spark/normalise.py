@@ -15,46 +15,15 @@ practice instead of DuckDB's file_index.
 from __future__ import annotations
 
 import functools
-import re
 
 import sqlglot
 from sqlglot import exp
 
 from pipeline import db
+from pipeline.engines.transpile import expand_macros
 
-MACRO = re.compile(
-    r"CREATE OR REPLACE TEMP MACRO (\w+)\(([^)]*)\) AS (.*?);\s*$", re.S | re.M | re.I
-)
 # strptime directives -> Java DateTimeFormatter letters (parsing: 1-2 digits, 4-digit year).
 STRPTIME = {"%Y": "yyyy", "%m": "M", "%d": "d", "%H": "H", "%M": "m", "%S": "s"}
-
-
-@functools.cache
-def macros() -> dict[str, tuple[tuple[str, ...], exp.Expression]]:
-    """The loader's scalar macros: name -> (argument names, body)."""
-    found = {}
-    for name, args, body in MACRO.findall(db.sql_text("load/macros")):
-        found[name.lower()] = (
-            tuple(a.strip() for a in args.split(",")),
-            sqlglot.parse_one(body, read="duckdb"),
-        )
-    return found
-
-
-def _expand(node: exp.Expression) -> exp.Expression:
-    defs = macros()
-    name = node.name.lower() if isinstance(node, exp.Anonymous) else None
-    if name not in defs:
-        return node
-    params, body = defs[name]
-    bound = dict(zip(params, node.expressions, strict=True))
-
-    def put(inner):
-        if isinstance(inner, exp.Column) and not inner.table and inner.name in bound:
-            return bound[inner.name].copy()
-        return inner
-
-    return body.copy().transform(put).transform(_expand)
 
 
 def java_pattern(strptime_format: str) -> str:
@@ -92,7 +61,9 @@ def _select(table: str) -> exp.Select:
 def projections(table: str) -> str:
     """TABLE's normalising SELECT list, as Spark SQL over a source with the contract's
     column names (text) and practice_code."""
-    items = [e.transform(_expand).transform(_spark_functions) for e in _select(table).expressions]
+    items = [
+        e.transform(expand_macros).transform(_spark_functions) for e in _select(table).expressions
+    ]
     for placeholder in (p for e in items for p in e.find_all(exp.Placeholder)):
         raise ValueError(f"load/insert_{table}.sql: unexpected parameter {placeholder.sql()}")
     return ",\n    ".join(e.sql(dialect="spark") for e in items)

@@ -22,22 +22,11 @@ from .world import (
     ledger,
     mailable,
     verify,
+    when,
     write_extract,
 )
 
 pytestmark = pytest.mark.slow
-
-
-def _when(point: str, action):
-    """Replace journal.fault so ACTION runs when the run reaches POINT."""
-    real = journal.fault
-
-    def fault(name: str) -> None:
-        if name == point:
-            action()
-        real(name)
-
-    return fault
 
 
 def _one_line(result) -> str:
@@ -50,7 +39,7 @@ def test_out_gaining_a_file_during_the_run_withdraws_it_and_the_next_run_invites
     tmp_path, monkeypatch
 ):
     extracts, ws, out = write_extract(tmp_path), tmp_path / "ws", tmp_path / "letters"
-    monkeypatch.setattr(journal, "fault", _when("before_commit", lambda: (out.mkdir(),
+    monkeypatch.setattr(journal, "fault", when("before_commit", lambda: (out.mkdir(),
                         (out / "notes.txt").write_text("mine"))))  # fmt: skip
     result = cohort("run", *OFF, extracts, "--workspace", ws, "--new-workspace", "--out", out, "-q")
     assert result.exit_code == 7
@@ -81,7 +70,7 @@ def test_two_workspaces_given_one_out_publish_once_and_lose_nobody(tmp_path, mon
         assert done.exit_code == 0, done.output
 
     real = journal.fault
-    monkeypatch.setattr(journal, "fault", _when("before_commit", other_workspace_publishes_first))
+    monkeypatch.setattr(journal, "fault", when("before_commit", other_workspace_publishes_first))
     result = cohort(
         "run", *OFF, extracts, "--workspace", second, "--new-workspace", "--out", out, "-q"
     )

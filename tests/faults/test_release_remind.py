@@ -18,7 +18,7 @@ import pytest
 from pipeline import journal
 from pipeline.audit.log import read_entries
 
-from .world import ELIGIBLE, OFF, cohort, killed, ledger, verify, write_extract
+from .world import ELIGIBLE, OFF, cohort, killed, ledger, verify, when, write_extract
 
 pytestmark = pytest.mark.slow
 
@@ -129,23 +129,12 @@ def test_a_release_killed_after_its_commit_is_finished_and_logged_once(screened,
     assert again.exit_code == 7 and "already released" in again.output
 
 
-def _when(point: str, action):
-    real = journal.fault
-
-    def fault(name: str) -> None:
-        if name == point:
-            action()
-        real(name)
-
-    return fault
-
-
 def test_a_run_folder_that_gained_a_release_file_is_refused_and_the_release_undone(
     screened, tmp_path, monkeypatch
 ):
     ws, run_id = _copy(screened, tmp_path)
     folder = ws / "runs" / run_id
-    monkeypatch.setattr(journal, "fault", _when(
+    monkeypatch.setattr(journal, "fault", when(
         "before_commit", lambda: (folder / "nurse_list.csv").write_text("someone else's")
     ))  # fmt: skip
     refused = cohort("release", run_id, "--workspace", ws, *NEVER)
@@ -219,7 +208,7 @@ def test_a_reminder_folder_that_gained_a_file_is_refused_and_nobody_marked_remin
         out.mkdir()
         (out / "notes.txt").write_text("mine")
 
-    monkeypatch.setattr(journal, "fault", _when("before_commit", squat))
+    monkeypatch.setattr(journal, "fault", when("before_commit", squat))
     refused = cohort(*_remind(ws, run_id))
     assert refused.exit_code == 7
     line = refused.output.strip().splitlines()[-1]
@@ -238,7 +227,7 @@ def test_ctrl_c_during_the_commit_waits_until_the_letters_are_published(
     ws, run_id = _copy(screened if command == "release" else written, tmp_path)
     args = ("release", run_id, "--workspace", ws, *NEVER) if command == "release" else (
         _remind(ws, run_id))  # fmt: skip
-    monkeypatch.setattr(journal, "fault", _when(
+    monkeypatch.setattr(journal, "fault", when(
         "after_commit", lambda: os.kill(os.getpid(), signal.SIGINT)
     ))  # fmt: skip
     done = cohort(*args)

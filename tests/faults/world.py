@@ -22,6 +22,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
+from pipeline import journal
 from pipeline.cli import main
 
 MANIFEST = """practice_code: A81001
@@ -53,6 +54,19 @@ def write_extract(root: Path) -> Path:
         "patient_id,issue_date,coding_system,code,issue_type,quantity\n"
     )
     return folder.parent
+
+
+def when(point: str, action):
+    """A stand-in for journal.fault that runs ACTION when a command reaches POINT
+    (monkeypatch.setattr(journal, "fault", when(...)))."""
+    real = journal.fault
+
+    def fault(name: str) -> None:
+        if name == point:
+            action()
+        real(name)
+
+    return fault
 
 
 def cohort(*args):
